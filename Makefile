@@ -1,0 +1,44 @@
+# Two commands do everything on a fresh clone: `make run` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+CORES ?= 2
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test test-fast test-cluster lint format report clean
+
+setup: $(STAMP) ## create .venv and install the pinned dependencies and the package (idempotent)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev,slurm]"
+	touch $(STAMP)
+
+run: setup ## run the default workflow (the lecture) with CORES cores
+	$(BIN)/snakemake --cores $(CORES) --workflow-profile profiles/default
+
+test: setup ## the whole test suite
+	$(BIN)/python -m pytest
+
+test-fast: setup ## unit tests only (no workflow runs)
+	$(BIN)/python -m pytest -m "not workflow and not cluster"
+
+test-cluster: setup ## only the SLURM end-to-end test
+	$(BIN)/python -m pytest -m cluster
+
+report: setup ## the HTML report of the last run
+	$(BIN)/snakemake --cores 1 --report results/report.html
+
+lint: setup ## ruff, snakefmt and snakemake --lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/snakemake --lint
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/snakefmt Snakefile workflow/rules
+
+clean: ## remove results (keeps .venv)
+	rm -rf results .snakemake

@@ -1,0 +1,20 @@
+# contrastive-gs: recover diffusivity scaling laws in polymers from contrastive (pairwise) data.
+# Run `snakemake --cores N`; see README.md. The config is validated before any job is scheduled.
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/simulate.smk"
+include: "workflow/rules/pair.smk"
+include: "workflow/rules/fit.smk"
+include: "workflow/rules/diagnose.smk"
+include: "workflow/rules/compare.smk"
+include: "workflow/rules/aggregate.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_targets(),

@@ -1,0 +1,28 @@
+# The lecture's residual diagnostics of each fit that gets figures (config: figures): one job per
+# (scenario, model, hyper-parameters), one file of each kind per group and seed.
+
+
+rule diagnose:
+    input:
+        predictions=figure_fit_files("predictions.parquet"),
+        metrics=figure_fit_files("metrics.json"),
+    output:
+        predicted_vs_true=figure_outputs(FIT_DIR, "predicted_vs_true.svg"),
+        hist=figure_outputs(FIT_DIR, "hist.svg"),
+        residuals_vs_predicted=figure_outputs(FIT_DIR, "residuals_vs_predicted.svg"),
+        qq=figure_outputs(FIT_DIR, "qq.svg"),
+        residual_stats=figure_outputs(FIT_DIR, "residual_stats.csv"),
+        shapiro=figure_outputs(FIT_DIR, "shapiro.csv"),
+    params:
+        groups=FIGURE_GROUPS,
+        seeds=FIGURE_SEEDS,
+    log:
+        f"{LOG_DIR}/diagnose/{{model}}/{{hyper}}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/diagnose.py"

@@ -1,0 +1,25 @@
+# One job fits one model at one hyper-parameter point to every group and seed: the start-up of
+# a job (importing torch) is paid once per batch, not once per fit.
+
+
+rule fit:
+    input:
+        pairs=rules.pair.output.pairs,
+    output:
+        metrics=fit_outputs("metrics.json"),
+        predictions=fit_outputs("predictions.parquet"),
+        model=fit_outputs("model.pkl"),
+    params:
+        settings=model_settings,
+        groups=GROUPS,
+        seeds=SEEDS,
+    log:
+        f"{LOG_DIR}/fit/{{model}}/{{hyper}}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/fit.py"
