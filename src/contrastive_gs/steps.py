@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from contrastive_gs import diagnostics, io, plots
-from contrastive_gs.config import HYPER_KEYS
+from contrastive_gs.config import HYPER_KEYS, SCENARIO_KEYS
 from contrastive_gs.pairs import FEATURES, select_group
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,10 @@ def metrics_table(metrics_files: Sequence[str]) -> pd.DataFrame:
         for split, stats in io.read_json(path).items():
             rows.append({**keys, "model": model, "group": group, "seed": seed, "split": split, **stats})
     table = pd.DataFrame(rows)
-    identity = [c for c in table.columns if c not in diagnostics.STAT_KEYS]
-    for column in {key for keys in HYPER_KEYS.values() for key in keys} & set(table.columns):
+    hyper_keys = [k for k in dict.fromkeys(k for ks in HYPER_KEYS.values() for k in ks) if k in table]
+    scenario_keys = [k for k in SCENARIO_KEYS if k in table]
+    identity = [*scenario_keys, "model", *hyper_keys, "group", "seed", "split"]
+    for column in hyper_keys:
         table[column] = table[column].astype("Int64")  # integers, missing for other models
     return table[identity + [k for k in diagnostics.STAT_KEYS if k in table.columns]]
 
