@@ -161,10 +161,16 @@ if [ ! -f "$CONF" ] || [ "$(cat "$CONF")" != "$NEW_CONF" ]; then
   # and restart slurmctld and slurmd together below.
   old_slurmd_pid="$(conf_value SlurmdPidFile "$CONF")"
   old_ctld_pid="$(conf_value SlurmctldPidFile "$CONF")"
-  [ -n "$old_slurmd_pid" ] && stop_pidfile "$old_slurmd_pid" slurmd
-  [ -n "$old_ctld_pid" ] && stop_pidfile "$old_ctld_pid" slurmctld
+  old_state_dir="$(conf_value StateSaveLocation "$CONF")"
+  if [ -n "$old_slurmd_pid" ]; then stop_pidfile "$old_slurmd_pid" slurmd; fi
+  if [ -n "$old_ctld_pid" ]; then stop_pidfile "$old_ctld_pid" slurmctld; fi
   stop_pidfile "$SLURMD_PID" slurmd
   stop_pidfile "$CTLD_PID" slurmctld
+  # a munged we started for a cluster under another SLURM_TEST_DIR: restart it
+  # here so that stop_slurm.sh finds its pid file under the new directory
+  if [ -n "$old_state_dir" ] && [ "$(dirname "$old_state_dir")" != "$TEST_DIR" ]; then
+    stop_pidfile "$(dirname "$old_state_dir")/munge/munged.pid" munged
+  fi
   if [ -f "$CONF" ] && ! head -n1 "$CONF" | grep -qF "$MARKER"; then
     cp -p "$CONF" "$CONF.orig.$(date +%s)"
     log "kept the previous $CONF as $CONF.orig.*"

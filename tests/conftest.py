@@ -1,0 +1,54 @@
+"""Shared fixtures: the repository's default (lecture) configuration and its points and pairs.
+
+Session-scoped frames are shared between tests: a test must not modify them in place.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from contrastive_gs import config, data, pairs
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_PATH = ROOT / "config.yaml"
+SCHEMA_PATH = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+
+@pytest.fixture(scope="session")
+def schema() -> dict:
+    """The JSON schema of the configuration."""
+    return config.load_schema(SCHEMA_PATH)
+
+
+@pytest.fixture(scope="session")
+def _lecture_config_pristine() -> dict:
+    return yaml.safe_load(CONFIG_PATH.read_text())
+
+
+@pytest.fixture
+def lecture_config(_lecture_config_pristine) -> dict:
+    """A fresh deep copy of the default config.yaml (the lecture), free to modify."""
+    return copy.deepcopy(_lecture_config_pristine)
+
+
+@pytest.fixture(scope="session")
+def lecture_points(_lecture_config_pristine, schema):
+    """The lecture's 98 points (PP and HDPE, 7 M x 7 T), from the default config."""
+    polymers = config.validate_config(_lecture_config_pristine, schema)
+    return data.simulate(data.settings_from_params(_lecture_config_pristine["data"], polymers))
+
+
+@pytest.fixture(scope="session")
+def lecture_pair_settings(_lecture_config_pristine) -> pairs.PairSettings:
+    """The lecture's pairing: within each polymer, random pair split, test_size 0.2, seed 0."""
+    return pairs.PairSettings(**_lecture_config_pristine["pairs"])
+
+
+@pytest.fixture(scope="session")
+def lecture_pairs(lecture_points, lecture_pair_settings):
+    """The lecture's 2352 contrastive pairs with their train/test labels."""
+    return pairs.make_pairs(lecture_points, lecture_pair_settings)

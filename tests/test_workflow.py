@@ -1,0 +1,115 @@
+"""End-to-end runs of the workflow on a tiny config: outputs, caching, determinism, bad config."""
+
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+import pytest
+from snakemake_runner import Workflow, tiny_config
+
+pytestmark = pytest.mark.workflow
+SCENARIO = "results/Ka~140.0/Kb~40.0/noise~0.0"
+
+
+@pytest.fixture(scope="module")
+def completed(tmp_path_factory) -> Workflow:
+    """The tiny lecture workflow, run to completion once for the tests of this module."""
+    workflow = Workflow(tmp_path_factory.mktemp("lecture"), tiny_config())
+    workflow.run()
+    return workflow
+
+
+def test_run_writes_every_output(completed):
+    fit_dir = completed.path(SCENARIO, "fits/nn/width~32/depth~2/pooled/seed~0")
+    for name in ["metrics.json", "predictions.parquet", "model.pkl", "qq.svg", "hist.svg",
+                 "predicted_vs_true.svg", "residuals_vs_predicted.svg", "residual_stats.csv",
+                 "shapiro.csv"]:  # fmt: skip
+        assert (fit_dir / name).stat().st_size > 0, name
+    compare_dir = completed.path(SCENARIO, "compare/width~32/depth~2/degree~2/PP/seed~0")
+    assert (compare_dir / "nn_vs_poly.svg").exists()
+    assert completed.path(SCENARIO, "compare/pca/HDPE.svg").exists()
+    assert completed.path(SCENARIO, "logs/fit/nn/width~32/depth~2.log").read_text().count("epoch")
+
+
+def test_metrics_table_has_one_row_per_fit_and_split(completed):
+    metrics = pd.read_parquet(completed.path("results/summary/metrics.parquet"))
+    assert len(metrics) == 2 * 3 * 1 * 2  # models x groups x seeds x splits
+    assert set(metrics["group"]) == {"pooled", "PP", "HDPE"}
+    assert metrics[["r2", "rmse", "r2_ceiling", "r2_ceiling_group"]].notna().all().all()
+    assert (metrics["r2"] <= metrics["r2_ceiling"] + 1e-9).all()
+    csv = pd.read_csv(completed.path("results/summary/metrics.csv"))
+    assert len(csv) == len(metrics)
+
+
+def test_second_run_does_nothing(completed):
+    assert completed.scheduled_jobs() == {}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda c: c["nn"].update(width=8),
+            {"fit": 1, "diagnose": 1, "compare": 3, "aggregate": 1, "all": 1},
+        ),
+        (
+            lambda c: c["poly"].update(degree=3),
+            {"fit": 1, "diagnose": 1, "compare": 3, "aggregate": 1, "all": 1},
+        ),
+        (
+            lambda c: c["nn"].update(epochs=30),
+            {"fit": 1, "diagnose": 1, "compare": 3, "aggregate": 1, "all": 1},
+        ),
+        (
+            lambda c: c["data"].update(Ka=150.0),
+            {"simulate": 1, "pair": 1, "fit": 2, "diagnose": 2, "compare": 3, "pca": 1,
+             "aggregate": 1, "all": 1},
+        ),  # fmt: skip
+        (
+            lambda c: c["pairs"].update(test_size=0.25),
+            {"pair": 1, "fit": 2, "diagnose": 2, "compare": 3, "pca": 1, "aggregate": 1, "all": 1},
+        ),
+    ],
+    ids=["nn.width", "poly.degree", "nn.epochs", "data.Ka", "pairs.test_size"],
+)
+def test_a_changed_value_reruns_exactly_what_depends_on_it(completed, change, expected):
+    config = copy.deepcopy(completed.config)
+    change(config)
+    completed.write_config(config)
+    try:
+        assert completed.scheduled_jobs() == expected
+    finally:
+        completed.write_config(tiny_config())
+
+
+def test_changed_width_leaves_poly_fits_alone(completed):
+    config = copy.deepcopy(completed.config)
+    config["nn"]["width"] = 8
+    completed.write_config(config)
+    try:
+        output = completed.run("--dry-run").stdout
+    finally:
+        completed.write_config(tiny_config())
+    assert "fits/poly" not in output.split("rule compare")[0].split("rule fit:")[-1]
+    assert "fits/nn/width~8" in output
+
+
+def test_same_config_gives_identical_metrics(completed, tmp_path):
+    again = Workflow(tmp_path / "again", tiny_config())
+    again.run("--cores", "1")
+    first = pd.read_parquet(completed.path("results/summary/metrics.parquet"))
+    second = pd.read_parquet(again.path("results/summary/metrics.parquet"))
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+
+
+def test_bad_config_stops_before_any_job(tmp_path):
+    config = tiny_config()
+    config["nn"]["widht"] = 16
+    workflow = Workflow(tmp_path, config)
+    result = workflow.run("--dry-run", check=False)
+    message = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Invalid configuration" in message
+    assert "config key 'nn': unknown key(s) ['widht']" in message
+    assert not workflow.path("results").exists()
