@@ -5,7 +5,10 @@ from contrastive_gs import io, steps
 with io.job_log(snakemake.log[0]):
     w = snakemake.wildcards
     steps.compare_models(
-        predictions_files={"nn": snakemake.input.nn_predictions, "poly": snakemake.input.poly_predictions},
+        predictions_files={
+            "nn": snakemake.input.nn_predictions,
+            "poly": snakemake.input.poly_predictions,
+        },
         metrics_files={"nn": snakemake.input.nn_metrics, "poly": snakemake.input.poly_metrics},
         title=f"{w.nn_hyper} vs {w.poly_hyper}, {w.group}, seed {w.seed}",
         outputs=snakemake.output,

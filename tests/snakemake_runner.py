@@ -43,7 +43,9 @@ class Workflow:
         self.config = copy.deepcopy(config)
         (self.directory / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
-    def run(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 600
+    ) -> subprocess.CompletedProcess:
         """``snakemake --cores 2 ARGS`` in the scratch directory; output captured as text."""
         command = [
             sys.executable, "-m", "snakemake", "--snakefile", str(SNAKEFILE),

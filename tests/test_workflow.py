@@ -63,8 +63,16 @@ def test_second_run_does_nothing(completed):
         ),
         (
             lambda c: c["data"].update(Ka=150.0),
-            {"simulate": 1, "pair": 1, "fit": 2, "diagnose": 2, "compare": 3, "pca": 1,
-             "aggregate": 1, "all": 1},
+            {
+                "simulate": 1,
+                "pair": 1,
+                "fit": 2,
+                "diagnose": 2,
+                "compare": 3,
+                "pca": 1,
+                "aggregate": 1,
+                "all": 1,
+            },
         ),  # fmt: skip
         (
             lambda c: c["pairs"].update(test_size=0.25),

@@ -92,7 +92,8 @@ def resolve_polymers(entries: list[Mapping[str, Any]]) -> list[physics.Polymer]:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(
-            f"config key 'data.polymers': duplicate polymer name(s) {duplicates}; names must be unique"
+            f"config key 'data.polymers': duplicate polymer name(s) {duplicates}; "
+            "names must be unique"
         )
     return polymers
 
@@ -152,7 +153,8 @@ def _check_pair_counts(config: Mapping[str, Any], polymers: list[physics.Polymer
     if max_pairs is not None and max_pairs * pairs["test_size"] < 1:
         raise ConfigError(
             f"config key 'pairs.max_pairs': value {max_pairs!r} leaves no test pair at "
-            f"test_size {pairs['test_size']}; allowed: at least {int(np.ceil(1 / pairs['test_size']))}"
+            f"test_size {pairs['test_size']}; "
+            f"allowed: at least {int(np.ceil(1 / pairs['test_size']))}"
         )
     if pairs["split"] == "points":
         points_per_polymer = config["data"]["M"]["num"] * config["data"]["T_C"]["num"]
@@ -178,11 +180,16 @@ def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> lis
 def scenario_table(config: Mapping[str, Any]) -> list[dict[str, float]]:
     """One dict per scenario (combination of the swept data keys), in a stable order."""
     values = [[float(v) for v in swept_values(config, None, key)] for key in SCENARIO_KEYS]
-    return [dict(zip(SCENARIO_KEYS, combo)) for combo in itertools.product(*values)]
+    return [dict(zip(SCENARIO_KEYS, combo, strict=True)) for combo in itertools.product(*values)]
 
 
 def hyper_table(config: Mapping[str, Any], model: str) -> list[dict[str, int]]:
     """One dict per hyper-parameter point of a model (combination of its swept keys)."""
     keys = HYPER_KEYS[model]
     values = [swept_values(config, model, key) for key in keys]
-    return [dict(zip(keys, combo)) for combo in itertools.product(*values)]
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def key_value_regex(keys: tuple[str, ...]) -> str:
+    """Regex of the ``key~value`` folders of ``keys`` (a Snakemake wildcard constraint)."""
+    return "/".join(f"{key}~[^/]+" for key in keys)

@@ -53,10 +53,18 @@ def simulate(settings: SimulationSettings) -> pd.DataFrame:
                     "T_C": T - KELVIN_OFFSET,
                     "Tg": polymer.Tg,
                     "r": physics.state_parameter(T, polymer.Tg, polymer.r_glassy),
-                    "alpha": physics.alpha(T, polymer.Tg, settings.Ka, settings.Kb, polymer.r_glassy),
+                    "alpha": physics.alpha(
+                        T, polymer.Tg, settings.Ka, settings.Kb, polymer.r_glassy
+                    ),
                     "logD": physics.log_diffusivity(
-                        M, T, polymer.Tg, settings.Ka, settings.Kb, polymer.r_glassy,
-                        settings.M0, settings.D0,
+                        M,
+                        T,
+                        polymer.Tg,
+                        settings.Ka,
+                        settings.Kb,
+                        polymer.r_glassy,
+                        settings.M0,
+                        settings.D0,
                     ),
                 }
             )

@@ -45,7 +45,9 @@ def shapiro(residuals: np.ndarray) -> tuple[float, float]:
     if len(residuals) < 3 or np.ptp(residuals) == 0:
         return float("nan"), float("nan")
     if len(residuals) > SHAPIRO_MAX_N:
-        residuals = np.sort(residuals)[np.linspace(0, len(residuals) - 1, SHAPIRO_MAX_N).astype(int)]
+        residuals = np.sort(residuals)[
+            np.linspace(0, len(residuals) - 1, SHAPIRO_MAX_N).astype(int)
+        ]
     result = scipy_shapiro(residuals)
     return float(result.statistic), float(result.pvalue)
 
@@ -126,6 +128,6 @@ def metrics_frame(metrics_by_model: dict[str, dict[str, dict[str, float]]]) -> p
 def shapiro_table(metrics: pd.DataFrame) -> pd.DataFrame:
     """The lecture's Shapiro-Wilk table (model, dataset, W, p-value); descriptive only, since
     pair residuals are not independent."""
-    return metrics.rename(
-        columns={"split": "dataset", "shapiro_W": "W", "shapiro_p": "p-value"}
-    )[["model", "dataset", "n", "W", "p-value"]]
+    return metrics.rename(columns={"split": "dataset", "shapiro_W": "W", "shapiro_p": "p-value"})[
+        ["model", "dataset", "n", "W", "p-value"]
+    ]

@@ -32,7 +32,9 @@ class FitResult:
     metrics: dict[str, dict[str, float]]  # split -> diagnostics.STAT_KEYS
 
 
-def _train_model(model_name: str, settings: Any, X: np.ndarray, y: np.ndarray, seed: int, label: str):
+def _train_model(
+    model_name: str, settings: Any, X: np.ndarray, y: np.ndarray, seed: int, label: str
+):
     if model_name == "nn":
         return models.fit_mlp(X, y, settings, seed, label)
     if model_name == "poly":
@@ -66,7 +68,9 @@ def fit_group(
     X_scaled = x_scaler.transform(X)
     y_scaled = y_scaler.transform(y.reshape(-1, 1)).ravel()
     model = _train_model(model_name, settings, X_scaled[is_train], y_scaled[is_train], seed, label)
-    y_pred = y_scaler.inverse_transform(_predict(model_name, model, X_scaled).reshape(-1, 1)).ravel()
+    y_pred = y_scaler.inverse_transform(
+        _predict(model_name, model, X_scaled).reshape(-1, 1)
+    ).ravel()
     predictions = pd.DataFrame(
         {
             "i": pairs["i"].to_numpy(),
@@ -82,7 +86,9 @@ def fit_group(
         rows = (pairs["split"] == split).to_numpy()
         metrics[split] = diagnostics.split_stats(X[rows], y[rows], y_pred[rows])
         metrics[split]["r2_ceiling_group"] = ceiling_of_group
-        log.info("%s %s R2 %.4f RMSE %.4f", label, split, metrics[split]["r2"], metrics[split]["rmse"])
+        log.info(
+            "%s %s R2 %.4f RMSE %.4f", label, split, metrics[split]["r2"], metrics[split]["rmse"]
+        )
     return FitResult(model, x_scaler, y_scaler, predictions, metrics)
 
 

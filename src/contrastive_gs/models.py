@@ -98,7 +98,11 @@ def train_full_batch(
         if epoch % log_every == 0 or epoch == epochs:
             log.info(
                 "%s epoch %d/%d loss %.4g elapsed %.2f s",
-                label, epoch, epochs, value, time.perf_counter() - start,
+                label,
+                epoch,
+                epochs,
+                value,
+                time.perf_counter() - start,
             )
     return losses
 
@@ -116,7 +120,11 @@ def fit_mlp(
     loss_fn = torch.nn.MSELoss()
     model.train()
     train_full_batch(
-        model, lambda m: loss_fn(m(X_t), y_t), settings.epochs, settings.lr, settings.log_every,
+        model,
+        lambda m: loss_fn(m(X_t), y_t),
+        settings.epochs,
+        settings.lr,
+        settings.log_every,
         label,
     )
     model.eval()
@@ -159,7 +167,10 @@ def fit_poly(X: np.ndarray, y: np.ndarray, settings: PolySettings, label: str = 
         log.warning(
             "%s: polynomial design is rank-deficient (rank %d of %d terms): too few distinct "
             "feature values for degree %d; least squares returns the minimum-norm solution",
-            label, rank, n_terms, settings.degree,
+            label,
+            rank,
+            n_terms,
+            settings.degree,
         )
     return poly_pipeline(settings).fit(X, y)
 

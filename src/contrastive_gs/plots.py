@@ -47,7 +47,7 @@ def predicted_vs_true(predictions: pd.DataFrame, title: str) -> Figure:
     """Lecture figures 1-2: predicted against true logD_ratio, train and test side by side."""
     figure, axes = plt.subplots(1, 2, figsize=(9, 4), sharex=True, sharey=True)
     low, high = predictions["y_true"].min(), predictions["y_true"].max()
-    for ax, split in zip(axes, SPLITS):
+    for ax, split in zip(axes, SPLITS, strict=True):
         rows = _split(predictions, split)
         ax.scatter(rows["y_true"], rows["y_pred"], s=8, alpha=0.5, color=COLORS[split])
         ax.plot([low, high], [low, high], "r--", lw=1, label="identity")
@@ -72,7 +72,9 @@ def residual_histogram(predictions: Mapping[str, pd.DataFrame], title: str) -> F
         for split in SPLITS:
             residuals = _residuals(_split(table, split))
             color = next(color_cycle)
-            ax.hist(residuals, bins=20, density=True, alpha=0.35, color=color, label=f"{model} {split}")
+            ax.hist(
+                residuals, bins=20, density=True, alpha=0.35, color=color, label=f"{model} {split}"
+            )
             if len(residuals) > 2 and np.ptp(residuals) > 0:
                 grid = np.linspace(residuals.min(), residuals.max(), 200)
                 ax.plot(grid, gaussian_kde(residuals)(grid), color=color, lw=1.2)
@@ -90,8 +92,8 @@ def residuals_vs_predicted(predictions: Mapping[str, pd.DataFrame], title: str) 
     figure, axes = plt.subplots(
         len(predictions), 2, figsize=(9, 3.6 * len(predictions)), squeeze=False
     )
-    for row, (model, table) in zip(axes, predictions.items()):
-        for ax, split in zip(row, SPLITS):
+    for row, (model, table) in zip(axes, predictions.items(), strict=True):
+        for ax, split in zip(row, SPLITS, strict=True):
             rows = _split(table, split)
             ax.scatter(rows["y_pred"], _residuals(rows), s=8, alpha=0.5, color=COLORS[split])
             ax.axhline(0, color="r", linestyle="--", lw=1)
@@ -110,8 +112,8 @@ def qq_plots(predictions: Mapping[str, pd.DataFrame], title: str) -> Figure:
     figure, axes = plt.subplots(
         len(predictions), 2, figsize=(9, 3.6 * len(predictions)), squeeze=False
     )
-    for row, (model, table) in zip(axes, predictions.items()):
-        for ax, split in zip(row, SPLITS):
+    for row, (model, table) in zip(axes, predictions.items(), strict=True):
+        for ax, split in zip(row, SPLITS, strict=True):
             sm.qqplot(_residuals(_split(table, split)), line="s", ax=ax, markersize=3, alpha=0.5)
             ax.set_title(f"QQ plot: {model} {split} residuals")
     figure.suptitle(title)
@@ -124,7 +126,7 @@ def model_vs_model(
 ) -> Figure:
     """Lecture figure 6: one model's predictions against another's, per split (same pairs)."""
     figure, axes = plt.subplots(1, 2, figsize=(9, 4))
-    for ax, split in zip(axes, SPLITS):
+    for ax, split in zip(axes, SPLITS, strict=True):
         x = _split(x_predictions, split)["y_pred"].to_numpy()
         y = _split(y_predictions, split)["y_pred"].to_numpy()
         ax.scatter(x, y, s=8, alpha=0.5, color=COLORS[split])

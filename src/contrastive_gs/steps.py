@@ -26,7 +26,9 @@ def diagnose_fit(
     label = MODEL_LABELS.get(model, model)
     predictions = io.read_parquet(inputs["predictions"])
     metrics = diagnostics.metrics_frame({label: io.read_json(inputs["metrics"])})
-    io.save_figure(plots.predicted_vs_true(predictions, f"{label}, {title}"), outputs["predicted_vs_true"])
+    io.save_figure(
+        plots.predicted_vs_true(predictions, f"{label}, {title}"), outputs["predicted_vs_true"]
+    )
     by_model = {label: predictions}
     io.save_figure(plots.residual_histogram(by_model, title), outputs["hist"])
     io.save_figure(plots.residuals_vs_predicted(by_model, title), outputs["residuals_vs_predicted"])
@@ -43,16 +45,16 @@ def compare_models(
     outputs: Mapping[str, str],
 ) -> None:
     """The lecture's side-by-side diagnostics of the NN and the polynomial on the same pairs."""
-    predictions = {
-        MODEL_LABELS[m]: io.read_parquet(path) for m, path in predictions_files.items()
-    }
+    predictions = {MODEL_LABELS[m]: io.read_parquet(path) for m, path in predictions_files.items()}
     metrics = diagnostics.metrics_frame(
         {MODEL_LABELS[m]: io.read_json(path) for m, path in metrics_files.items()}
     )
     io.write_csv(diagnostics.lecture_table(metrics), outputs["diagnostics"])
     io.write_csv(diagnostics.shapiro_table(metrics), outputs["shapiro"])
     io.save_figure(plots.residual_histogram(predictions, title), outputs["hist"])
-    io.save_figure(plots.residuals_vs_predicted(predictions, title), outputs["residuals_vs_predicted"])
+    io.save_figure(
+        plots.residuals_vs_predicted(predictions, title), outputs["residuals_vs_predicted"]
+    )
     io.save_figure(plots.qq_plots(predictions, title), outputs["qq"])
     io.save_figure(
         plots.model_vs_model(predictions["poly"], predictions["NN"], "poly", "NN"),
@@ -82,9 +84,13 @@ def metrics_table(metrics_files: Sequence[str]) -> pd.DataFrame:
         model = parts[parts.index("fits") + 1]
         group, seed = io.group_and_seed_of(path)
         for split, stats in io.read_json(path).items():
-            rows.append({**keys, "model": model, "group": group, "seed": seed, "split": split, **stats})
+            rows.append(
+                {**keys, "model": model, "group": group, "seed": seed, "split": split, **stats}
+            )
     table = pd.DataFrame(rows)
-    hyper_keys = [k for k in dict.fromkeys(k for ks in HYPER_KEYS.values() for k in ks) if k in table]
+    hyper_keys = [
+        k for k in dict.fromkeys(k for ks in HYPER_KEYS.values() for k in ks) if k in table
+    ]
     scenario_keys = [k for k in SCENARIO_KEYS if k in table]
     identity = [*scenario_keys, "model", *hyper_keys, "group", "seed", "split"]
     for column in hyper_keys:

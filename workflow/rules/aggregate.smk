@@ -14,11 +14,11 @@ rule aggregate:
         summary="results/summary/summary.csv",
     log:
         "results/summary/logs/aggregate.log",
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/aggregate.py"

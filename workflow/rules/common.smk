@@ -8,7 +8,9 @@ from contrastive_gs import config as cgs_config
 
 
 def _validated_polymers():
-    schema = cgs_config.load_schema(workflow.source_path("../schemas/config.schema.yaml"))
+    schema = cgs_config.load_schema(
+        workflow.source_path("../schemas/config.schema.yaml")
+    )
     try:
         return cgs_config.validate_config(config, schema)
     except cgs_config.ConfigError as error:
@@ -34,16 +36,12 @@ HYPERS = {
 }
 
 
-def _key_value_regex(keys):
-    return "/".join(f"{key}~[^/]+" for key in keys)
-
-
 wildcard_constraints:
-    scenario=_key_value_regex(cgs_config.SCENARIO_KEYS),
+    scenario=cgs_config.key_value_regex(cgs_config.SCENARIO_KEYS),
     model="|".join(cgs_config.HYPER_KEYS),
     hyper="[^/~]+~[^/]+(/[^/~]+~[^/]+)*",
-    nn_hyper=_key_value_regex(cgs_config.HYPER_KEYS["nn"]),
-    poly_hyper=_key_value_regex(cgs_config.HYPER_KEYS["poly"]),
+    nn_hyper=cgs_config.key_value_regex(cgs_config.HYPER_KEYS["nn"]),
+    poly_hyper=cgs_config.key_value_regex(cgs_config.HYPER_KEYS["poly"]),
     group="[^/~]+",
     seed="[0-9]+",
 
@@ -58,7 +56,9 @@ CONDA_ENV = "../../envs/contrastive-gs.yaml"
 def expand_only(pattern, **values):
     """expand() the wildcards named in ``values``; keep the pattern's other wildcards."""
     kept = re.sub(
-        r"{(\w+)}", lambda m: m.group(0) if m.group(1) in values else "{" + m.group(0) + "}", pattern
+        r"{(\w+)}",
+        lambda m: m.group(0) if m.group(1) in values else f"{{{m.group(0)}}}",
+        pattern,
     )
     return expand(kept, **values)
 
@@ -70,12 +70,16 @@ def fit_outputs(filename, groups=GROUPS, seeds=SEEDS):
 
 def figure_outputs(directory, filename):
     """Output patterns of a figure batch: one file per figure group and figure seed."""
-    return expand_only(f"{directory}/{filename}", group=FIGURE_GROUPS, seed=FIGURE_SEEDS)
+    return expand_only(
+        f"{directory}/{filename}", group=FIGURE_GROUPS, seed=FIGURE_SEEDS
+    )
 
 
 def _native(instance):
     """Paramspace values as plain Python numbers (params must be plain to be compared)."""
-    return {key: getattr(value, "item", lambda: value)() for key, value in instance.items()}
+    return {
+        key: getattr(value, "item", lambda: value)() for key, value in instance.items()
+    }
 
 
 def simulate_params(wildcards):
@@ -85,7 +89,10 @@ def simulate_params(wildcards):
 
 def model_settings(wildcards):
     """The config section of a model with its swept hyper-parameters applied."""
-    return {**config[wildcards.model], **_native(HYPERS[wildcards.model].instance(wildcards))}
+    return {
+        **config[wildcards.model],
+        **_native(HYPERS[wildcards.model].instance(wildcards)),
+    }
 
 
 def figure_fit_files(filename):
@@ -112,7 +119,9 @@ def compare_inputs(wildcards):
 
 def _native(instance):
     """Paramspace values as plain Python numbers (params must be plain to be compared)."""
-    return {key: getattr(value, "item", lambda: value)() for key, value in instance.items()}
+    return {
+        key: getattr(value, "item", lambda: value)() for key, value in instance.items()
+    }
 
 
 def simulate_params(wildcards):
@@ -122,7 +131,10 @@ def simulate_params(wildcards):
 
 def model_settings(wildcards):
     """The config section of a model with its swept hyper-parameters applied."""
-    return {**config[wildcards.model], **_native(HYPERS[wildcards.model].instance(wildcards))}
+    return {
+        **config[wildcards.model],
+        **_native(HYPERS[wildcards.model].instance(wildcards)),
+    }
 
 
 def figure_fit_files(filename):
@@ -141,7 +153,10 @@ def compared_fit_files(filename):
     def files(wildcards):
         return {
             model: f"results/{wildcards.scenario}/fits/{model}/{hyper}/{wildcards.group}/seed~{wildcards.seed}/{filename}"
-            for model, hyper in (("nn", wildcards.nn_hyper), ("poly", wildcards.poly_hyper))
+            for model, hyper in (
+                ("nn", wildcards.nn_hyper),
+                ("poly", wildcards.poly_hyper),
+            )
         }
 
     return files
@@ -149,7 +164,9 @@ def compared_fit_files(filename):
 
 def _model_hyper_dirs():
     return [
-        f"{model}/{hyper}" for model in MODELS for hyper in HYPERS[model].instance_patterns
+        f"{model}/{hyper}"
+        for model in MODELS
+        for hyper in HYPERS[model].instance_patterns
     ]
 
 

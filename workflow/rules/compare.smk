@@ -13,12 +13,12 @@ rule compare:
         nn_vs_poly=f"{COMPARE_DIR}/nn_vs_poly.svg",
     log:
         f"{LOG_DIR}/compare/{{nn_hyper}}/{{poly_hyper}}/{{group}}/seed~{{seed}}.log",
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/compare.py"
 
@@ -27,16 +27,18 @@ rule pca:
     input:
         pairs=rules.pair.output.pairs,
     output:
-        figures=expand_only(f"{SCENARIO_DIR}/compare/pca/{{group}}.svg", group=FIGURE_GROUPS),
-    params:
-        groups=FIGURE_GROUPS,
+        figures=expand_only(
+            f"{SCENARIO_DIR}/compare/pca/{{group}}.svg", group=FIGURE_GROUPS
+        ),
     log:
         f"{LOG_DIR}/pca.log",
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        CONDA_ENV
+    params:
+        groups=FIGURE_GROUPS,
     script:
         "../../scripts/pca.py"

@@ -13,16 +13,16 @@ rule diagnose:
         qq=figure_outputs(FIT_DIR, "qq.svg"),
         residual_stats=figure_outputs(FIT_DIR, "residual_stats.csv"),
         shapiro=figure_outputs(FIT_DIR, "shapiro.csv"),
-    params:
-        groups=FIGURE_GROUPS,
-        seeds=FIGURE_SEEDS,
     log:
         f"{LOG_DIR}/diagnose/{{model}}/{{hyper}}.log",
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        CONDA_ENV
+    params:
+        groups=FIGURE_GROUPS,
+        seeds=FIGURE_SEEDS,
     script:
         "../../scripts/diagnose.py"

@@ -9,17 +9,17 @@ rule fit:
         metrics=fit_outputs("metrics.json"),
         predictions=fit_outputs("predictions.parquet"),
         model=fit_outputs("model.pkl"),
-    params:
-        settings=model_settings,
-        groups=GROUPS,
-        seeds=SEEDS,
     log:
         f"{LOG_DIR}/fit/{{model}}/{{hyper}}.log",
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=60,
-    conda:
-        CONDA_ENV
+    params:
+        settings=model_settings,
+        groups=GROUPS,
+        seeds=SEEDS,
     script:
         "../../scripts/fit.py"

@@ -4,15 +4,15 @@ rule pair:
     output:
         pairs=f"{SCENARIO_DIR}/pairs/pairs.parquet",
         summary=f"{SCENARIO_DIR}/pairs/summary.json",
-    params:
-        pairs=config["pairs"],
     log:
         f"{LOG_DIR}/pair.log",
+    conda:
+        CONDA_ENV
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
-    conda:
-        CONDA_ENV
+    params:
+        pairs=config["pairs"],
     script:
         "../../scripts/pair.py"

@@ -1,0 +1,151 @@
+"""Synthetic points: the lecture's table, its row order, and seeded noise on ln D."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from contrastive_gs import data, physics
+
+PP = physics.Polymer("PP", 273.0)
+HDPE = physics.Polymer("HDPE", 173.0)
+
+
+def _settings(**changes) -> data.SimulationSettings:
+    """A small grid (3 M x 4 T, PP and HDPE) with the lecture's constants."""
+    base = data.SimulationSettings(
+        Ka=140.0, Kb=40.0, M0=100.0, D0=1e-9, noise=0.0, noise_seed=0,
+        M=np.linspace(40.0, 500.0, 3), T_C=np.linspace(23.0, 100.0, 4), polymers=(PP, HDPE),
+    )  # fmt: skip
+    return dataclasses.replace(base, **changes)
+
+
+def _lecture_dataframe() -> pd.DataFrame:
+    """The lecture's data-generation loop, verbatim apart from layout."""
+    Ka, Kb = 140, 40
+    polymers = {"PP": {"Tg": 273, "r": 1.0}, "HDPE": {"Tg": 173, "r": 1.0}}
+    M0, D0 = 100, 1e-9
+    M_values = np.linspace(40, 500, 7)
+    T_values = np.linspace(23, 100, 7) + 273.15
+    rows = []
+    for polymer, props in polymers.items():
+        Tg, r = props["Tg"], props["r"]
+        for M in M_values:
+            for T in T_values:
+                alpha = 1 + Ka / (Kb + r * (T - Tg))
+                D = D0 * (M / M0) ** (-alpha)
+                rows.append(
+                    {"Polymer": polymer, "M": M, "T": T, "T_C": T - 273.15, "Tg": Tg,
+                     "alpha": alpha, "D": D}
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_grid_is_linspace():
+    """grid({start, stop, num}) is numpy.linspace in float64."""
+    values = data.grid({"start": 40, "stop": 500, "num": 7})
+    assert values.dtype == np.float64
+    np.testing.assert_array_equal(values, np.linspace(40.0, 500.0, 7))
+    assert values[1] == pytest.approx(40 + 460 / 6)
+
+
+def test_simulate_row_count_and_columns():
+    """One row per (polymer, M, T): 2 x 3 x 4 = 24 rows, with the documented columns."""
+    points = data.simulate(_settings())
+    assert len(points) == 2 * 3 * 4
+    assert list(points.columns) == data.POINT_COLUMNS
+    assert points.index.equals(pd.RangeIndex(24))
+
+
+def test_simulate_lecture_order():
+    """Rows are ordered polymer, then M, then T (T varies fastest), as in the lecture."""
+    settings = _settings()
+    points = data.simulate(settings)
+    T_K = settings.T_C + 273.15
+    expected_polymer = np.repeat(["PP", "HDPE"], 12)
+    expected_M = np.tile(np.repeat(settings.M, 4), 2)
+    expected_T = np.tile(T_K, 6)
+    np.testing.assert_array_equal(points["Polymer"].to_numpy(), expected_polymer)
+    np.testing.assert_array_equal(points["M"].to_numpy(), expected_M)
+    np.testing.assert_allclose(points["T"].to_numpy(), expected_T, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(points["T_C"].to_numpy(), np.tile(settings.T_C, 6), atol=1e-12)
+    np.testing.assert_array_equal(points["Tg"].to_numpy(), np.repeat([273.0, 173.0], 12))
+
+
+def test_simulate_reproduces_lecture_table(lecture_points):
+    """The default config gives the lecture's 98 rows: M, T, Tg, alpha exactly, D to 1e-14."""
+    lecture = _lecture_dataframe()
+    assert len(lecture_points) == len(lecture) == 98
+    assert list(lecture_points["Polymer"]) == list(lecture["Polymer"])
+    for column in ("M", "T", "T_C", "Tg", "alpha"):
+        np.testing.assert_array_equal(
+            lecture_points[column].to_numpy(np.float64), lecture[column].to_numpy(np.float64)
+        )
+    np.testing.assert_allclose(lecture_points["D"], lecture["D"], rtol=1e-14, atol=0)
+    np.testing.assert_allclose(lecture_points["r"], 1.0, rtol=0, atol=0)
+    # first and last rows of the lecture's printed table
+    assert lecture_points.loc[0, "D"] == pytest.approx(1.91e-08, rel=3e-3)
+    assert lecture_points.loc[97, "D"] == pytest.approx(7.83e-11, rel=3e-3)
+
+
+def test_simulate_columns_consistent():
+    """logD = ln D, D = D0 (M/M0)^-alpha, and r/alpha come from the physics kernel."""
+    polymer = physics.Polymer("PS", 373.15, 0.5)
+    points = data.simulate(_settings(polymers=(polymer,)))
+    np.testing.assert_allclose(np.log(points["D"]), points["logD"], rtol=1e-14)
+    expected_alpha = physics.alpha(points["T"], 373.15, 140.0, 40.0, 0.5)
+    np.testing.assert_allclose(points["alpha"], expected_alpha, rtol=1e-15)
+    np.testing.assert_allclose(points["D"], 1e-9 * (points["M"] / 100.0) ** -expected_alpha, 1e-13)
+    np.testing.assert_allclose(points["r"], physics.state_parameter(points["T"], 373.15, 0.5))
+    assert points["r"].min() == pytest.approx(0.5)  # 23 degC is far below Tg = 100 degC
+
+
+def test_simulate_raises_at_pole():
+    """A grid that reaches alpha's pole is refused by the kernel."""
+    with pytest.raises(ValueError, match="pole"):
+        data.simulate(_settings(Kb=-30.0))
+
+
+def test_noise_same_seed_same_values():
+    """The same noise seed gives identical points; noise leaves M, T, alpha untouched."""
+    first = data.simulate(_settings(noise=0.1, noise_seed=7))
+    second = data.simulate(_settings(noise=0.1, noise_seed=7))
+    pd.testing.assert_frame_equal(first, second)
+    clean = data.simulate(_settings())
+    pd.testing.assert_frame_equal(first[["M", "T", "alpha", "r"]], clean[["M", "T", "alpha", "r"]])
+    assert not np.allclose(first["logD"], clean["logD"])
+
+
+def test_noise_different_seed_different_values():
+    """Different noise seeds give different ln D everywhere."""
+    first = data.simulate(_settings(noise=0.1, noise_seed=1))
+    second = data.simulate(_settings(noise=0.1, noise_seed=2))
+    assert np.all(first["logD"].to_numpy() != second["logD"].to_numpy())
+
+
+def test_noise_standard_deviation():
+    """noisy - clean ln D has sd sigma: 20 000 points, seed 0, sd within 3 % of 0.05 (about 7 SE)
+    and mean within 0.002 (about 6 SE)."""
+    settings = _settings(
+        M=np.linspace(40.0, 500.0, 100), T_C=np.linspace(23.0, 100.0, 100), noise=0.05
+    )
+    noisy = data.simulate(settings)
+    clean = data.simulate(dataclasses.replace(settings, noise=0.0))
+    difference = (noisy["logD"] - clean["logD"]).to_numpy()
+    assert len(difference) == 20_000
+    assert difference.std() == pytest.approx(0.05, rel=0.03)
+    assert abs(difference.mean()) < 0.002
+
+
+def test_settings_from_params(lecture_config):
+    """The data section of the config becomes SimulationSettings with grids expanded."""
+    polymers = [PP, HDPE]
+    settings = data.settings_from_params(lecture_config["data"], polymers)
+    assert (settings.Ka, settings.Kb, settings.M0, settings.D0) == (140.0, 40.0, 100.0, 1e-9)
+    assert (settings.noise, settings.noise_seed) == (0.0, 0)
+    np.testing.assert_array_equal(settings.M, np.linspace(40, 500, 7))
+    np.testing.assert_array_equal(settings.T_C, np.linspace(23, 100, 7))
+    assert settings.polymers == (PP, HDPE)

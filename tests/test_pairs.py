@@ -1,0 +1,242 @@
+"""Contrastive pairs: counts, the lecture's loop, the two splits, scopes, subsampling, streaming."""
+
+from __future__ import annotations
+
+import dataclasses
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.model_selection import train_test_split
+
+from contrastive_gs import io, pairs
+
+
+def _lecture_contrastive_df(df: pd.DataFrame) -> pd.DataFrame:
+    """The lecture's pairing loop (itertools.combinations and .loc), verbatim apart from layout;
+    ``df`` already has its ``logD`` column."""
+    contrastive_data = []
+    for polymer in df["Polymer"].unique():
+        subset = df[df["Polymer"] == polymer].reset_index(drop=True)
+        for i, j in combinations(range(len(subset)), 2):
+            row_i = subset.loc[i]
+            row_j = subset.loc[j]
+            contrastive_data.append(
+                {
+                    "Polymer": polymer,
+                    "logM_ratio": np.log(row_i["M"] / row_j["M"]),
+                    "invT_diff": (1 / row_i["T"]) - (1 / row_j["T"]),
+                    "Tg_diff": row_i["Tg"] - row_j["Tg"],
+                    "logD_ratio": row_i["logD"] - row_j["logD"],
+                }
+            )
+    return pd.DataFrame(contrastive_data)
+
+
+def _pair_keys(table: pd.DataFrame) -> set[tuple[int, int]]:
+    return set(zip(table["i"].tolist(), table["j"].tolist(), strict=True))
+
+
+def test_lecture_pair_count(lecture_pairs):
+    """49 points per polymer give 49*48/2 = 1176 pairs each: 2352 in all (the lecture's count)."""
+    assert len(lecture_pairs) == 2352
+    counts = lecture_pairs["Polymer_i"].value_counts()
+    assert counts["PP"] == counts["HDPE"] == 1176
+    assert list(lecture_pairs.columns) == pairs.PAIR_COLUMNS
+
+
+def test_pairs_equal_lecture_loop(lecture_points, lecture_pairs):
+    """Features and target equal the lecture's itertools loop exactly, in the same order."""
+    lecture = _lecture_contrastive_df(lecture_points)
+    assert len(lecture) == len(lecture_pairs)
+    np.testing.assert_array_equal(lecture["Polymer"], lecture_pairs["Polymer_i"].astype(str))
+    for column in [*pairs.FEATURES, pairs.TARGET]:
+        np.testing.assert_array_equal(lecture[column].to_numpy(), lecture_pairs[column].to_numpy())
+
+
+def test_pairs_are_combinations_order(lecture_pairs):
+    """Pair (i, j) has i < j, same polymer, in itertools.combinations order inside a polymer."""
+    expected = list(combinations(range(49), 2)) + [
+        (i + 49, j + 49) for i, j in combinations(range(49), 2)
+    ]
+    actual = list(zip(lecture_pairs["i"].tolist(), lecture_pairs["j"].tolist(), strict=True))
+    assert actual == expected
+    assert (lecture_pairs["Polymer_i"] == lecture_pairs["Polymer_j"]).all()
+    assert (lecture_pairs["Tg_diff"] == 0).all()
+
+
+def test_pair_split_equals_sklearn(lecture_pairs):
+    """Split 'pairs': the test rows are train_test_split(range(n), test_size=0.2, random_state=0)."""
+    n = len(lecture_pairs)
+    _, test_rows = train_test_split(range(n), test_size=0.2, random_state=0)
+    actual = np.flatnonzero((lecture_pairs["split"] == "test").to_numpy())
+    np.testing.assert_array_equal(actual, np.sort(test_rows))
+    assert len(actual) == 471  # ceil(0.2 * 2352)
+
+
+@pytest.mark.parametrize(("n", "test_size", "seed"), [(10, 0.2, 0), (2352, 0.2, 0), (101, 0.33, 5)])
+def test_lecture_test_indices_equals_sklearn(n, test_size, seed):
+    """lecture_test_indices reproduces sklearn's train_test_split test set, in order."""
+    _, expected = train_test_split(range(n), test_size=test_size, random_state=seed)
+    np.testing.assert_array_equal(pairs.lecture_test_indices(n, test_size, seed), expected)
+
+
+def test_points_split_has_no_leak(lecture_points, lecture_pair_settings):
+    """Split 'points': no point is in both a train pair and a test pair; both sides non-empty."""
+    settings = dataclasses.replace(lecture_pair_settings, split="points")
+    table = pairs.make_pairs(lecture_points, settings)
+    is_test = (table["split"] == "test").to_numpy()
+    train_points = set(table.loc[~is_test, "i"]) | set(table.loc[~is_test, "j"])
+    test_points = set(table.loc[is_test, "i"]) | set(table.loc[is_test, "j"])
+    assert train_points and test_points
+    assert train_points.isdisjoint(test_points)
+    # 49 points per polymer: ceil(0.2 * 49) = 10 test points, 39 train points
+    assert len(test_points) == 20 and len(train_points) == 78
+    assert is_test.sum() == 2 * (10 * 9 // 2)
+    assert (~is_test).sum() == 2 * (39 * 38 // 2)
+
+
+def test_points_split_is_seeded(lecture_points, lecture_pair_settings):
+    """The 'points' split depends on split_seed only: same seed same table, other seed differs."""
+    settings = dataclasses.replace(lecture_pair_settings, split="points", split_seed=3)
+    first = pairs.make_pairs(lecture_points, settings)
+    pd.testing.assert_frame_equal(first, pairs.make_pairs(lecture_points, settings))
+    other = pairs.make_pairs(lecture_points, dataclasses.replace(settings, split_seed=4))
+    assert _pair_keys(first) != _pair_keys(other)
+
+
+def test_scope_all_pairs_across_polymers(lecture_points, lecture_pair_settings):
+    """Scope 'all': 98*97/2 pairs, cross-polymer ones with Tg_diff = Tg_i - Tg_j = +-100 K."""
+    settings = dataclasses.replace(lecture_pair_settings, scope="all")
+    table = pairs.make_pairs(lecture_points, settings)
+    assert len(table) == 98 * 97 // 2
+    cross = (table["Polymer_i"] != table["Polymer_j"]).to_numpy()
+    assert cross.sum() == 49 * 49
+    assert set(np.unique(table.loc[cross, "Tg_diff"])) == {100.0}  # PP (273 K) before HDPE (173 K)
+    assert (table.loc[~cross, "Tg_diff"] == 0).all()
+
+
+def test_max_pairs_subsample(lecture_points, lecture_pair_settings, lecture_pairs):
+    """max_pairs gives exactly that many rows, deterministically, each a row of the full table."""
+    settings = dataclasses.replace(lecture_pair_settings, max_pairs=300)
+    first = pairs.make_pairs(lecture_points, settings)
+    second = pairs.make_pairs(lecture_points, settings)
+    assert len(first) == 300
+    pd.testing.assert_frame_equal(first, second)
+    full = lecture_pairs.set_index(["i", "j"])[[*pairs.FEATURES, pairs.TARGET]]
+    sub = first.set_index(["i", "j"])[[*pairs.FEATURES, pairs.TARGET]]
+    assert sub.index.is_unique
+    pd.testing.assert_frame_equal(sub, full.loc[sub.index])
+    # the lecture's pair split, applied to the 300 rows kept
+    assert (first["split"] == "test").sum() == 60
+
+
+def test_max_pairs_above_available_keeps_all(lecture_points, lecture_pair_settings, lecture_pairs):
+    """A cap larger than the number of pairs leaves the table unchanged."""
+    settings = dataclasses.replace(lecture_pair_settings, max_pairs=10_000)
+    pd.testing.assert_frame_equal(pairs.make_pairs(lecture_points, settings), lecture_pairs)
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 7, 49, 200])
+def test_triu_from_linear_matches_itertools(n):
+    """Pair number k maps to the k-th element of combinations(range(n), 2)."""
+    expected = np.array(list(combinations(range(n), 2)))
+    a, c = pairs.triu_from_linear(np.arange(len(expected)), np.full(len(expected), n))
+    np.testing.assert_array_equal(np.column_stack([a, c]), expected)
+
+
+def test_triu_from_linear_large_n_row_boundaries():
+    """For n = 10^6 (5e11 pairs) the closed form is exact at row starts and ends (float rounding)."""
+    n = 1_000_000
+    rows = np.array([0, 1, 2, 1000, 123_456, 500_000, 999_997, 999_998], dtype=np.int64)
+    starts = rows * (2 * n - rows - 1) // 2
+    k = np.concatenate([starts, starts + (n - rows - 2)])  # first and last pair of each row
+    a, c = pairs.triu_from_linear(k, np.full(len(k), n))
+    np.testing.assert_array_equal(a, np.concatenate([rows, rows]))
+    np.testing.assert_array_equal(c, np.concatenate([rows + 1, np.full(len(rows), n - 1)]))
+
+
+def test_triu_from_linear_mixed_block_sizes():
+    """Each k is read against its own n (vectorised over blocks of different sizes)."""
+    a, c = pairs.triu_from_linear(np.array([0, 2, 5, 0]), np.array([3, 3, 4, 2]))
+    np.testing.assert_array_equal(a, [0, 1, 2, 0])
+    np.testing.assert_array_equal(c, [1, 2, 3, 1])
+
+
+def test_write_pairs_streaming_equals_make_pairs(tmp_path, lecture_points, lecture_pair_settings):
+    """Writing in chunks of 100 rows (24 row groups) gives the in-memory table and its counts."""
+    path = tmp_path / "pairs.parquet"
+    counts = pairs.write_pairs(lecture_points, lecture_pair_settings, path, chunk_rows=100)
+    assert counts == {"n_pairs": 2352, "n_available": 2352, "train": 1881, "test": 471}
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(path).num_row_groups == 24
+    expected = pairs.make_pairs(lecture_points, lecture_pair_settings)
+    pd.testing.assert_frame_equal(io.read_parquet(path), expected)
+
+
+def test_write_pairs_streaming_points_split_subsampled(
+    tmp_path, lecture_points, lecture_pair_settings
+):
+    """Streaming equals make_pairs also for scope 'all', split 'points' and a max_pairs cap."""
+    settings = pairs.PairSettings("all", "points", 0.25, 1, max_pairs=777)
+    path = tmp_path / "pairs.parquet"
+    counts = pairs.write_pairs(lecture_points, settings, path, chunk_rows=100)
+    expected = pairs.make_pairs(lecture_points, settings)
+    pd.testing.assert_frame_equal(io.read_parquet(path), expected)
+    assert counts["n_pairs"] == 777 == counts["train"] + counts["test"]
+    assert counts["test"] == (expected["split"] == "test").sum()
+
+
+def test_chunks_cover_table(lecture_points, lecture_pair_settings, lecture_pairs):
+    """PairPlan.chunks yields consecutive pieces that concatenate to the whole table."""
+    plan = pairs.PairPlan(lecture_points, lecture_pair_settings)
+    pieces = list(plan.chunks(1000))
+    assert [len(p) for p in pieces] == [1000, 1000, 352]
+    pd.testing.assert_frame_equal(pd.concat(pieces, ignore_index=True), lecture_pairs)
+
+
+def test_pair_table_formulas():
+    """Hand example: two points, features ln(M_i/M_j), 1/T_i - 1/T_j, Tg_i - Tg_j, target."""
+    points = pd.DataFrame(
+        {"Polymer": ["A", "B"], "M": [200.0, 100.0], "T": [300.0, 400.0], "Tg": [250.0, 200.0],
+         "logD": [-20.0, -18.5]}
+    )  # fmt: skip
+    table = pairs.pair_table(points, np.array([0]), np.array([1]), np.array([True]), ["A", "B"])
+    row = table.iloc[0]
+    assert row["logM_ratio"] == pytest.approx(np.log(2.0))
+    assert row["invT_diff"] == pytest.approx(1 / 300 - 1 / 400)
+    assert row["Tg_diff"] == 50.0
+    assert row["logD_ratio"] == -1.5
+    assert (row["Polymer_i"], row["Polymer_j"], row["split"]) == ("A", "B", "test")
+
+
+def test_select_group(lecture_points, lecture_pair_settings, lecture_pairs):
+    """pooled keeps all pairs; a polymer keeps only pairs with both points of that polymer."""
+    assert pairs.select_group(lecture_pairs, pairs.POOLED) is lecture_pairs
+    pp = pairs.select_group(lecture_pairs, "PP")
+    assert len(pp) == 1176
+    assert (pp["Polymer_i"] == "PP").all() and (pp["Polymer_j"] == "PP").all()
+
+    all_pairs = pairs.make_pairs(
+        lecture_points, dataclasses.replace(lecture_pair_settings, scope="all")
+    )
+    hdpe = pairs.select_group(all_pairs, "HDPE")
+    assert len(hdpe) == 1176  # the 49 * 49 cross pairs are left out
+    assert (hdpe["Tg_diff"] == 0).all()
+    assert len(pairs.select_group(all_pairs, "PS")) == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=IndexError,
+    reason="bug: with no pairs at all, PairPlan._block_points is a float array (pairs.py)",
+)
+def test_write_pairs_with_no_pairs_writes_empty_table(tmp_path, lecture_points):
+    """One point per polymer gives no pair: write_pairs should write an empty table."""
+    one_each = lecture_points.groupby("Polymer", sort=False).head(1).reset_index(drop=True)
+    settings = pairs.PairSettings("within", "pairs", 0.2, 0)
+    counts = pairs.write_pairs(one_each, settings, tmp_path / "pairs.parquet")
+    assert counts == {"n_pairs": 0, "n_available": 0, "train": 0, "test": 0}
+    assert len(io.read_parquet(tmp_path / "pairs.parquet")) == 0
