@@ -73,11 +73,17 @@ def residual_histogram(predictions: Mapping[str, pd.DataFrame], title: str) -> F
             residuals = _residuals(_split(table, split))
             color = next(color_cycle)
             ax.hist(
-                residuals, bins=20, density=True, alpha=0.35, color=color, label=f"{model} {split}"
+                residuals,
+                bins=20,
+                density=True,
+                histtype="step",
+                lw=1.2,
+                color=color,
+                label=f"{model} {split}",
             )
             if len(residuals) > 2 and np.ptp(residuals) > 0:
                 grid = np.linspace(residuals.min(), residuals.max(), 200)
-                ax.plot(grid, gaussian_kde(residuals)(grid), color=color, lw=1.2)
+                ax.plot(grid, gaussian_kde(residuals)(grid), color=color, lw=1, ls=":")
     ax.axvline(0, color="k", linestyle="--", lw=1)
     ax.set_title(f"Histogram of residuals: {title}")
     ax.set_xlabel(RESIDUAL_LABEL)
