@@ -115,7 +115,7 @@ def best_time(fn, repeats: int):
 
 
 def compare(n: int, repeats: int) -> dict:
-    """Time the loop (once) and make_pairs (best of ``repeats``) on an n x n grid; check equality."""
+    """Time the loop (once) and make_pairs (best of ``repeats``) on n x n; check they agree."""
     points = lecture_points(n, n)
     start = time.perf_counter()
     loop_df = lecture_loop(points)
@@ -220,8 +220,10 @@ def main() -> None:
         r["loop_pairs_per_s"] = r["pairs"] / r["loop_s"]
         r["vec_pairs_per_s"] = r["pairs"] / r["vec_s"]
         r["loop_us_per_pair"] = 1e6 * r["loop_s"] / r["pairs"]
-    print("Lecture loop vs pairs.make_pairs (same points; loop once, make_pairs best of "
-          f"{args.repeats})")
+    print(
+        "Lecture loop vs pairs.make_pairs (same points; loop once, make_pairs best of "
+        f"{args.repeats})"
+    )
     print(
         table(
             compared,
@@ -248,8 +250,10 @@ def main() -> None:
         try:
             free_gb = shutil.disk_usage(directory).free / 1e9
             if free_gb < MIN_FREE_GB:
-                print(f"\nStreamed runs skipped: {free_gb:.1f} GB free in {directory}, "
-                      f"need {MIN_FREE_GB:.0f} GB.")
+                print(
+                    f"\nStreamed runs skipped: {free_gb:.1f} GB free in {directory}, "
+                    f"need {MIN_FREE_GB:.0f} GB."
+                )
             else:
                 n = args.large_grid
                 for max_pairs in (None, args.max_pairs):
@@ -257,8 +261,10 @@ def main() -> None:
         finally:
             shutil.rmtree(directory, ignore_errors=True)
     if streamed:
-        print(f"\npairs.write_pairs to Parquet, {args.large_grid}x{args.large_grid} grid per "
-              "polymer, each run in a fresh process (peak = child ru_maxrss)")
+        print(
+            f"\npairs.write_pairs to Parquet, {args.large_grid}x{args.large_grid} grid per "
+            "polymer, each run in a fresh process (peak = child ru_maxrss)"
+        )
         print(
             table(
                 streamed,
@@ -277,8 +283,10 @@ def main() -> None:
             )
         )
     peak = streamed[0]["peak_mb"] if streamed else math.nan
-    print(f"\nTargets: speedup >= 1000 (got {main_row['speedup']:,.0f}); "
-          f"peak < 4000 MB for {args.large_grid}x{args.large_grid} unset (got {peak:,.0f}).")
+    print(
+        f"\nTargets: speedup >= 1000 (got {main_row['speedup']:,.0f}); "
+        f"peak < 4000 MB for {args.large_grid}x{args.large_grid} unset (got {peak:,.0f})."
+    )
     print(f"Total benchmark time {time.perf_counter() - t0:.0f} s.")
     print(
         f"RESULT speedup={main_row['speedup']:.0f} pairs_per_s={main_row['vec_pairs_per_s']:.0f} "

@@ -3,13 +3,12 @@
 from contrastive_gs import io, steps
 
 with io.job_log(snakemake.log[0]):
-    w = snakemake.wildcards
-    steps.compare_models(
-        predictions_files={
-            "nn": snakemake.input.nn_predictions,
-            "poly": snakemake.input.poly_predictions,
-        },
-        metrics_files={"nn": snakemake.input.nn_metrics, "poly": snakemake.input.poly_metrics},
-        title=f"{w.nn_hyper} vs {w.poly_hyper}, {w.group}, seed {w.seed}",
-        outputs=snakemake.output,
-    )
+    inputs = {name: io.fit_output_paths({name: files}) for name, files in snakemake.input.items()}
+    for (group, seed), outputs in io.fit_output_paths(snakemake.output).items():
+        fit = {name: paths[group, seed][name] for name, paths in inputs.items()}
+        steps.compare_models(
+            predictions_files={"nn": fit["nn_predictions"], "poly": fit["poly_predictions"]},
+            metrics_files={"nn": fit["nn_metrics"], "poly": fit["poly_metrics"]},
+            title=f"{snakemake.wildcards.nn_hyper} vs {snakemake.wildcards.poly_hyper}, {group}, seed {seed}",
+            outputs=outputs,
+        )

@@ -1,7 +1,7 @@
 """Fit a model to the pairs of one group and seed; measure it on train and test.
 
-The features and the target are standardised with scalers fitted on the train pairs only, as the
-lecture's StandardScaler (the lecture fitted them on all pairs; polynomial predictions do not
+The features and the target are standardised as by the lecture's StandardScaler, but with
+statistics of the train pairs only (the lecture used all pairs; polynomial predictions do not
 depend on it, the network's only through its training).
 """
 
@@ -63,8 +63,8 @@ def fit_group(
         )
     X = pairs[FEATURES].to_numpy(np.float64)
     y = pairs[TARGET].to_numpy(np.float64)
-    x_scaler = models.standard_scaler(X[is_train])
-    y_scaler = models.standard_scaler(y[is_train].reshape(-1, 1))
+    x_scaler = models.Standardizer.fit(X[is_train])
+    y_scaler = models.Standardizer.fit(y[is_train].reshape(-1, 1))
     X_scaled = x_scaler.transform(X)
     y_scaled = y_scaler.transform(y.reshape(-1, 1)).ravel()
     model = _train_model(model_name, settings, X_scaled[is_train], y_scaled[is_train], seed, label)

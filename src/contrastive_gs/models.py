@@ -1,7 +1,8 @@
 """The lecture's two models on pair features: an MLP (PyTorch) and a polynomial (scikit-learn).
 
-Both take the scaled features ``X`` (shape (n, 3)) and predict ``logD_ratio``.  torch is imported
-only by the functions that train a network, so jobs that do not train one do not pay for it.
+Both take the scaled features ``X`` (shape (n, 3)) and predict ``logD_ratio``.  torch and
+scikit-learn are imported inside the functions that need them: each costs ~1 s to import, and a
+job that trains only networks (or only polynomials) should not pay for the other.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from sklearn.linear_model import LinearRegression
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
 if TYPE_CHECKING:
     import torch
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +140,10 @@ def predict_mlp(model: torch.nn.Module, X: np.ndarray) -> np.ndarray:
 
 def poly_pipeline(settings: PolySettings) -> Pipeline:
     """Polynomial regression of the given degree (all terms up to it) by least squares."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import PolynomialFeatures
+
     return Pipeline(
         [
             ("features", PolynomialFeatures(degree=settings.degree, include_bias=False)),
@@ -155,6 +158,8 @@ def poly_design_rank(X: np.ndarray, degree: int) -> tuple[int, int]:
     A constant feature (``Tg_diff`` is 0 for pairs within one polymer) adds only zero columns;
     they are left out so that the check speaks of the features that vary.
     """
+    from sklearn.preprocessing import PolynomialFeatures
+
     varying = X[:, np.ptp(X, axis=0) > 0]
     design = PolynomialFeatures(degree=degree, include_bias=True).fit_transform(varying)
     return int(np.linalg.matrix_rank(design)), design.shape[1]
@@ -175,6 +180,23 @@ def fit_poly(X: np.ndarray, y: np.ndarray, settings: PolySettings, label: str = 
     return poly_pipeline(settings).fit(X, y)
 
 
-def standard_scaler(values: np.ndarray) -> StandardScaler:
-    """A StandardScaler fitted on ``values`` (n, k)."""
-    return StandardScaler().fit(values)
+@dataclass(frozen=True)
+class Standardizer:
+    """``(x - mean) / scale`` per column, as sklearn's StandardScaler (population std; a constant
+    column gets scale 1).  Written out because importing scikit-learn costs a network job ~1 s."""
+
+    mean: np.ndarray  # shape (k,)
+    scale: np.ndarray  # shape (k,)
+
+    @classmethod
+    def fit(cls, values: np.ndarray) -> Standardizer:
+        """Statistics of ``values`` (n, k)."""
+        values = np.asarray(values, dtype=np.float64)
+        scale = values.std(axis=0)
+        return cls(values.mean(axis=0), np.where(scale > 0, scale, 1.0))
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        return (np.asarray(values, dtype=np.float64) - self.mean) / self.scale
+
+    def inverse_transform(self, values: np.ndarray) -> np.ndarray:
+        return np.asarray(values, dtype=np.float64) * self.scale + self.mean

@@ -108,7 +108,7 @@ class PairPlan:
         self._block_sizes = np.array([len(b.points) for b in blocks], dtype=np.int64)
         self._block_offsets = np.concatenate([[0], np.cumsum([b.n_pairs for b in blocks])])
         self._point_offsets = np.concatenate([[0], np.cumsum(self._block_sizes)])
-        self._block_points = np.concatenate([b.points for b in blocks]) if blocks else np.array([])
+        self._block_points = np.concatenate([b.points for b in blocks] or [np.array([], np.int64)])
         self._block_is_test = np.array([b.label == "test" for b in blocks])
         self.n_available = int(self._block_offsets[-1])
         self._selected = self._subsample(settings)
@@ -132,13 +132,26 @@ class PairPlan:
             return np.arange(start, stop, dtype=np.int64)
         return self._selected[start:stop]
 
+    def _whole_block_rows(self, block: np.ndarray, k: np.ndarray):
+        """(a, c) of pairs ``k`` when they are whole blocks: ``numpy.triu_indices``, ~7x faster
+        than the closed form; None otherwise."""
+        if len(k) == 0 or self._selected is not None:
+            return None
+        first, last = block[0], block[-1]
+        if k[0] != self._block_offsets[first] or k[-1] != self._block_offsets[last + 1] - 1:
+            return None
+        rows = [np.triu_indices(n, 1) for n in self._block_sizes[first : last + 1]]
+        return np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
+
     def build(self, start: int, stop: int) -> pd.DataFrame:
         """Rows ``start .. stop - 1`` of the pair table, columns ``PAIR_COLUMNS``."""
         k = self.pair_numbers(start, stop)
         block = np.searchsorted(self._block_offsets, k, side="right") - 1
-        a, c = triu_from_linear(k - self._block_offsets[block], self._block_sizes[block])
+        rows = self._whole_block_rows(block, k)
+        if rows is None:
+            rows = triu_from_linear(k - self._block_offsets[block], self._block_sizes[block])
         base = self._point_offsets[block]
-        i, j = self._block_points[base + a], self._block_points[base + c]
+        i, j = self._block_points[base + rows[0]], self._block_points[base + rows[1]]
         if self._test_mask is None:
             is_test = self._block_is_test[block]
         else:
@@ -172,7 +185,8 @@ def pair_table(
             "Tg_diff": Tg[i] - Tg[j],
             "logD_ratio": logD[i] - logD[j],
             "split": pd.Categorical.from_codes(is_test.astype(np.int8), categories=SPLITS),
-        }
+        },
+        copy=False,  # the columns are fresh arrays: consolidating them would copy every one
     )
 
 
@@ -211,7 +225,7 @@ def write_pairs(
             table = pa.Table.from_pandas(chunk, preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
-            writer.write_table(table)
+            writer.write_table(table, row_group_size=chunk_rows)
             for split, n in chunk["split"].value_counts().items():
                 counts[split] += int(n)
         writer.close()

@@ -22,8 +22,9 @@ done
 
 # ... or we can install Debian's packages (munge slurmctld slurmd slurm-client).
 if [ "$have_bins" = 0 ]; then
-  command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1 \
-    || skip "SLURM binaries not installed and no apt-get/dpkg to install them"
+  if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
+    skip "SLURM binaries not installed and no apt-get/dpkg to install them"
+  fi
 fi
 
 # The daemons are run as the 'slurm' and 'munge' users (created by the

@@ -52,19 +52,19 @@ running() {
 }
 # stop_pidfile PIDFILE COMM: SIGTERM, wait up to 10 s, then SIGKILL
 stop_pidfile() {
-  local pf="$1" comm="$2" pid i
+  local pf="$1" comm="$2" pid _
   running "$pf" "$comm" || { rm -f "$pf"; return 0; }
   pid="$(cat "$pf")"
   log "stopping $comm ($pid)"
   kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do [ -d "/proc/$pid" ] || break; sleep 0.2; done
+  for _ in $(seq 1 50); do [ -d "/proc/$pid" ] || break; sleep 0.2; done
   if [ -d "/proc/$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
   rm -f "$pf"
 }
 # wait_for SECONDS DESCRIPTION CMD...: poll CMD every 0.25 s until it succeeds
 wait_for() {
-  local t="$1" what="$2" i; shift 2
-  for i in $(seq 1 $((t * 4))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
+  local t="$1" what="$2" _; shift 2
+  for _ in $(seq 1 $((t * 4))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
   echo "[start_slurm] timed out after ${t}s waiting for $what" >&2
   return 1
 }
@@ -81,7 +81,8 @@ show_logs() {
   done
   return 0
 }
-trap 'rc=$?; [ "$rc" = 0 ] || show_logs; exit "$rc"' EXIT
+on_exit() { local rc=$?; [ "$rc" = 0 ] || show_logs; exit "$rc"; }
+trap on_exit EXIT
 
 # ------------------------------------------------------------------ install
 pkgs=(munge slurmctld slurmd slurm-client)

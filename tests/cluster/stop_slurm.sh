@@ -36,7 +36,7 @@ conf_value() {
 
 # stop_pidfile PIDFILE COMM: SIGTERM, wait up to 15 s, then SIGKILL
 stop_pidfile() {
-  local pf="$1" comm="$2" pid i
+  local pf="$1" comm="$2" pid _
   [ -s "$pf" ] || { log "$comm: not running (no $pf)"; return 0; }
   pid="$(cat "$pf")"
   if [ -z "$pid" ] || [ ! -r "/proc/$pid/comm" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != "$comm" ]; then
@@ -45,7 +45,7 @@ stop_pidfile() {
     return 0
   fi
   kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 75); do [ -d "/proc/$pid" ] || break; sleep 0.2; done
+  for _ in $(seq 1 75); do [ -d "/proc/$pid" ] || break; sleep 0.2; done
   if [ -d "/proc/$pid" ]; then
     log "$comm ($pid) did not stop after SIGTERM, sending SIGKILL"
     kill -9 "$pid" 2>/dev/null || true

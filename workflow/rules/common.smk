@@ -106,15 +106,49 @@ def figure_fit_files(filename):
 
 
 def compare_inputs(wildcards):
-    """Input function of compare: predictions and metrics of the NN and polynomial fits."""
+    """Input function of compare: the NN and polynomial fits of every figure group and seed."""
     hypers = {"nn": wildcards.nn_hyper, "poly": wildcards.poly_hyper}
     return {
-        f"{model}_{name}": f"{FIT_DIR}/{name}.{ext}".format(
-            model=model, hyper=hyper, **wildcards
-        )
+        f"{model}_{name}": [
+            path.format(scenario=wildcards.scenario, model=model, hyper=hyper)
+            for path in fit_outputs(filename, FIGURE_GROUPS, FIGURE_SEEDS)
+        ]
         for model, hyper in hypers.items()
-        for name, ext in (("predictions", "parquet"), ("metrics", "json"))
+        for name, filename in (
+            ("predictions", "predictions.parquet"),
+            ("metrics", "metrics.json"),
+        )
     }
+
+
+def _native(instance):
+    """Paramspace values as plain Python numbers (params must be plain to be compared)."""
+    return {
+        key: getattr(value, "item", lambda: value)() for key, value in instance.items()
+    }
+
+
+def simulate_params(wildcards):
+    """The data section of the config with the scenario's swept values applied."""
+    return {**config["data"], **_native(SCENARIOS.instance(wildcards))}
+
+
+def model_settings(wildcards):
+    """The config section of a model with its swept hyper-parameters applied."""
+    return {
+        **config[wildcards.model],
+        **_native(HYPERS[wildcards.model].instance(wildcards)),
+    }
+
+
+def figure_fit_files(filename):
+    """Input function: a file of each fit that gets figures, in one (scenario, model, hyper)."""
+
+    def files(wildcards):
+        patterns = fit_outputs(filename, FIGURE_GROUPS, FIGURE_SEEDS)
+        return [p.format(**wildcards) for p in patterns]
+
+    return files
 
 
 def _native(instance):

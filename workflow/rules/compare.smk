@@ -1,18 +1,19 @@
-# The lecture's side-by-side diagnostics of the network and the polynomial, and its PCA.
+# The lecture's side-by-side diagnostics of the network and the polynomial, and its PCA: one job
+# per (scenario, NN hyper-parameters, polynomial hyper-parameters), files per group and seed.
 
 
 rule compare:
     input:
         unpack(compare_inputs),
     output:
-        diagnostics=f"{COMPARE_DIR}/diagnostics.csv",
-        shapiro=f"{COMPARE_DIR}/shapiro.csv",
-        hist=f"{COMPARE_DIR}/hist.svg",
-        residuals_vs_predicted=f"{COMPARE_DIR}/residuals_vs_predicted.svg",
-        qq=f"{COMPARE_DIR}/qq.svg",
-        nn_vs_poly=f"{COMPARE_DIR}/nn_vs_poly.svg",
+        diagnostics=figure_outputs(COMPARE_DIR, "diagnostics.csv"),
+        shapiro=figure_outputs(COMPARE_DIR, "shapiro.csv"),
+        hist=figure_outputs(COMPARE_DIR, "hist.svg"),
+        residuals_vs_predicted=figure_outputs(COMPARE_DIR, "residuals_vs_predicted.svg"),
+        qq=figure_outputs(COMPARE_DIR, "qq.svg"),
+        nn_vs_poly=figure_outputs(COMPARE_DIR, "nn_vs_poly.svg"),
     log:
-        f"{LOG_DIR}/compare/{{nn_hyper}}/{{poly_hyper}}/{{group}}/seed~{{seed}}.log",
+        f"{LOG_DIR}/compare/{{nn_hyper}}/{{poly_hyper}}.log",
     conda:
         CONDA_ENV
     threads: 1

@@ -1,0 +1,275 @@
+"""Twin (Siamese) contrastive models: one network on *points*, trained on *pairs* only.
+
+The lecture's MLP sees only pair features (``logM_ratio, invT_diff, Tg_diff``), which cannot
+determine ``logD_ratio``: it depends on absolute M and T.  A twin model instead learns one
+function ``g(x)`` of a point's features ``x = (ln M, 1/T, Tg)`` and predicts a pair by
+
+    logD_ratio(i, j) = g(x_i) - g(x_j)
+
+It is trained on pairs only (MSE against ``logD_ratio`` of the train pairs), yet ``g`` recovers
+``ln D`` up to a constant (one constant per block of points linked by pairs: per polymer for
+pairs formed within polymers), and the scaling exponent follows as ``alpha = -dg/d ln M``.
+
+Two variants:
+
+* ``twin`` (``structured=False``): ``g = s_y * MLP(z)``, ``z`` the point features standardised
+  with the mean and standard deviation over the *train points* (the points of the train pairs;
+  a feature constant there, e.g. ``Tg`` of a single polymer, is only centred), and ``s_y`` the
+  standard deviation of the train ``logD_ratio``.  ``alpha`` is computed by autograd.
+* ``twin_structured`` (``structured=True``): ``g = -a(T, Tg) ln(M / M_ref) + b(T, Tg)`` with two
+  small MLPs of the standardised ``(1/T, Tg)``: ``a = a_0 + MLP_a`` and ``b = s_y MLP_b``, where
+  ``a_0`` is the least-squares slope of the train ``logD_ratio`` on ``logM_ratio`` (a start
+  near the right magnitude) and ``M_ref`` the geometric mean of M over the train points.  Any
+  reference mass gives the same model class (``b`` absorbs ``a ln(M_ref/M0)``) and the same
+  ``alpha = a``; centring ``ln M`` only decorrelates ``a`` and ``b`` during training.
+
+Training is full-batch Adam (:func:`contrastive_gs.models.train_full_batch`) in float64 by
+default, seeded and deterministic (:func:`contrastive_gs.models.seed_torch`).  ``g`` is evaluated
+once per epoch on the points and gathered into pairs, so an epoch costs O(points), not O(pairs).
+torch is imported only by the functions that need it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from contrastive_gs import models
+from contrastive_gs.kernel import pair_fit_result
+from contrastive_gs.pairs import TARGET
+
+if TYPE_CHECKING:
+    from contrastive_gs.fit import FitResult
+
+log = logging.getLogger(__name__)
+POINT_FEATURES = ["lnM", "invT", "Tg"]  # x = (ln M [ln(g/mol)], 1/T [1/K], Tg [K])
+TWIN_MODELS = {"twin": False, "twin_structured": True}  # model name -> structured
+
+
+@dataclass(frozen=True)
+class TwinSettings:
+    """The ``twin`` / ``twin_structured`` sections of the config.
+
+    Each network (g for the twin; a and b for the structured twin) is a
+    ``n_inputs - width x depth - 1`` MLP.
+    """
+
+    width: int = 32  # neurons per hidden layer
+    depth: int = 2  # hidden layers
+    activation: Literal["tanh", "silu", "relu"] = "tanh"  # relu makes alpha piecewise constant
+    epochs: int = 2000  # full-batch Adam steps
+    lr: float = 0.01  # Adam learning rate
+    dtype: Literal["float64", "float32"] = "float64"  # float64: alpha to ~1e-4 needs it
+    log_every: int = 500  # epochs between two progress lines
+
+    def __post_init__(self):
+        checks = {
+            "width": self.width >= 1,
+            "depth": self.depth >= 1,
+            "activation": self.activation in ("tanh", "silu", "relu"),
+            "epochs": self.epochs >= 1,
+            "lr": self.lr > 0,
+            "dtype": self.dtype in ("float64", "float32"),
+            "log_every": self.log_every >= 1,
+        }
+        for key, ok in checks.items():
+            if not ok:
+                raise ValueError(f"twin setting {key!r}: invalid value {getattr(self, key)!r}")
+
+
+def point_features(points: pd.DataFrame) -> np.ndarray:
+    """``x = (ln M, 1/T, Tg)`` of each point, shape (n, 3), float64 (M in g/mol, T and Tg in K)."""
+    M, T, Tg = (points[c].to_numpy(np.float64) for c in ("M", "T", "Tg"))
+    return np.column_stack([np.log(M), 1.0 / T, Tg])
+
+
+def train_points(pairs_train: pd.DataFrame) -> np.ndarray:
+    """Sorted indices of the points that appear in ``pairs_train`` (columns i, j)."""
+    return np.union1d(pairs_train["i"].to_numpy(), pairs_train["j"].to_numpy()).astype(np.int64)
+
+
+def autograd_alpha(g, X: np.ndarray, dtype: str = "float64") -> np.ndarray:
+    """``alpha = -dg/d ln M`` of a torch function ``g`` of raw point features, by autograd.
+
+    ``g`` maps a tensor ``X`` of shape (n, 3), columns ``(ln M, 1/T, Tg)``, to shape (n,) (or
+    (n, 1)); each output depends on its own row only.  Returns shape (n,), float64.
+    """
+    import torch
+
+    X_t = torch.tensor(np.asarray(X, dtype=np.float64), dtype=getattr(torch, dtype))
+    X_t.requires_grad_(True)
+    (gradient,) = torch.autograd.grad(g(X_t).sum(), X_t)
+    return -gradient[:, 0].detach().numpy().astype(np.float64)
+
+
+@dataclass
+class TwinModel:
+    """A trained twin: ``g`` on raw point features; see the module docstring."""
+
+    structured: bool
+    settings: TwinSettings
+    networks: Any  # torch.nn.ModuleDict: {"g"} or {"a", "b"}
+    feature_mean: np.ndarray  # (3,) over the train points, of (ln M, 1/T, Tg)
+    feature_std: np.ndarray  # (3,) idem; 1 where the feature is constant
+    y_scale: float  # std of the train logD_ratio
+    alpha_offset: float  # a_0 of the structured twin (0 for the twin)
+    losses: list[float] = field(default_factory=list)  # scaled train MSE per epoch
+
+    @property
+    def name(self) -> str:
+        return "twin_structured" if self.structured else "twin"
+
+    def _tensor(self, values: np.ndarray):
+        import torch
+
+        return torch.tensor(
+            np.asarray(values, dtype=np.float64), dtype=getattr(torch, self.settings.dtype)
+        )
+
+    def _standardise(self, X):
+        return (X - self._tensor(self.feature_mean)) / self._tensor(self.feature_std)
+
+    def _a(self, Z):
+        return self.alpha_offset + self.networks["a"](Z[:, 1:]).squeeze(-1)
+
+    def _g_of_standardised(self, Z, centred_lnM):
+        if not self.structured:
+            return self.y_scale * self.networks["g"](Z).squeeze(-1)
+        return -self._a(Z) * centred_lnM + self.y_scale * self.networks["b"](Z[:, 1:]).squeeze(-1)
+
+    def g(self, X):
+        """g of a tensor of raw point features (n, 3) -> (n,), in units of ln D."""
+        return self._g_of_standardised(self._standardise(X), X[:, 0] - float(self.feature_mean[0]))
+
+    def log_diffusivity(self, points: pd.DataFrame) -> np.ndarray:
+        """``g`` at each point: ln D up to a constant (per block of linked points), shape (n,)."""
+        import torch
+
+        with torch.no_grad():
+            return self.g(self._tensor(point_features(points))).numpy().astype(np.float64)
+
+    def predict_pairs(self, points: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+        """Predicted ``logD_ratio = g(x_i) - g(x_j)`` of ``pairs`` (i, j index ``points``)."""
+        g = self.log_diffusivity(points)
+        return g[pairs["i"].to_numpy()] - g[pairs["j"].to_numpy()]
+
+    def alpha(self, points: pd.DataFrame) -> np.ndarray:
+        """Recovered alpha at each point, shape (n,): ``a(T, Tg)`` for the structured twin,
+        ``-dg/d ln M`` by autograd for the twin."""
+        import torch
+
+        if not self.structured:
+            return autograd_alpha(self.g, point_features(points), self.settings.dtype)
+        with torch.no_grad():
+            Z = self._standardise(self._tensor(point_features(points)))
+            return self._a(Z).numpy().astype(np.float64)
+
+
+def _standardisation(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    constant = std <= 1e-12 * np.maximum(np.abs(mean), 1.0)
+    return mean, np.where(constant, 1.0, std)
+
+
+def fit_twin(
+    points: pd.DataFrame,
+    pairs_train: pd.DataFrame,
+    settings: TwinSettings,
+    seed: int,
+    structured: bool,
+    label: str = "",
+) -> TwinModel:
+    """Train a twin on ``pairs_train`` (columns i, j, logM_ratio, logD_ratio; i, j are row
+    positions in ``points``, which has columns M, T, Tg).
+
+    Raises ValueError with fewer than 2 train pairs, models.FitDivergedError on a non-finite loss.
+    """
+    import torch
+
+    if len(pairs_train) < 2:
+        raise ValueError(f"{label}: a twin needs at least 2 train pairs, has {len(pairs_train)}")
+    models.seed_torch(seed)
+    dtype = getattr(torch, settings.dtype)
+    X = point_features(points)
+    mean, std = _standardisation(X[train_points(pairs_train)])
+    y = pairs_train[TARGET].to_numpy(np.float64)
+    y_scale = float(np.std(y)) or 1.0
+    mlp = models.MLPSettings(settings.width, settings.depth, settings.activation)
+    alpha_offset = 0.0
+    if structured:
+        dlnM = pairs_train["logM_ratio"].to_numpy(np.float64)
+        alpha_offset = float(-(y @ dlnM) / (dlnM @ dlnM)) if np.any(dlnM) else 0.0
+        networks = {"a": models.build_mlp(2, mlp), "b": models.build_mlp(2, mlp)}
+    else:
+        networks = {"g": models.build_mlp(3, mlp)}
+    model = TwinModel(
+        structured, settings, torch.nn.ModuleDict(networks).to(dtype), mean, std, y_scale,
+        alpha_offset,
+    )  # fmt: skip
+    X_t = torch.tensor(X, dtype=dtype)
+    Z_t, centred_lnM = model._standardise(X_t), X_t[:, 0] - float(mean[0])  # inputs are fixed
+    i = torch.tensor(pairs_train["i"].to_numpy(), dtype=torch.long)
+    j = torch.tensor(pairs_train["j"].to_numpy(), dtype=torch.long)
+    y_t = torch.tensor(y / y_scale, dtype=dtype)
+
+    def loss_of_model(_networks):
+        g = model._g_of_standardised(Z_t, centred_lnM) / y_scale
+        return torch.mean((g[i] - g[j] - y_t) ** 2)
+
+    model.networks.train()
+    model.losses = models.train_full_batch(
+        model.networks, loss_of_model, settings.epochs, settings.lr, settings.log_every,
+        label or model.name,
+    )  # fmt: skip
+    model.networks.eval()
+    return model
+
+
+def fit_twin_group(
+    points: pd.DataFrame,
+    pairs: pd.DataFrame,
+    settings: TwinSettings,
+    seed: int,
+    structured: bool,
+    label: str = "",
+) -> FitResult:
+    """Fit a twin to the train pairs of one group and measure it on train and test, as
+    :func:`contrastive_gs.fit.fit_group` does for the lecture's models.
+
+    ``pairs`` holds the columns of :data:`contrastive_gs.pairs.PAIR_COLUMNS` (one group);
+    ``points`` is the table their i, j index.  The FitResult's model is the :class:`TwinModel`;
+    its scalers are None (the twin standardises its own inputs).
+    """
+    is_train = (pairs["split"] == "train").to_numpy()
+    if is_train.sum() < 2 or (~is_train).sum() < 2:
+        raise ValueError(
+            f"{label}: needs at least 2 train and 2 test pairs, has {is_train.sum()} and "
+            f"{(~is_train).sum()}"
+        )
+    model = fit_twin(points, pairs[is_train], settings, seed, structured, label)
+    return pair_fit_result(pairs, model.predict_pairs(points, pairs), model, label)
+
+
+def twin_batch(
+    points: pd.DataFrame,
+    pairs: pd.DataFrame,
+    model_name: str,
+    settings: TwinSettings,
+    groups: list[str],
+    seeds: list[int],
+):
+    """Yield ``(group, seed, FitResult)`` for every group and seed, as fit.fit_batch does."""
+    from contrastive_gs.pairs import select_group
+
+    structured = TWIN_MODELS[model_name]
+    for group in groups:
+        group_pairs = select_group(pairs, group)
+        for seed in seeds:
+            label = f"{model_name} group={group} seed={seed}"
+            result = fit_twin_group(points, group_pairs, settings, seed, structured, label)
+            yield group, seed, result
