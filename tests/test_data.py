@@ -17,9 +17,16 @@ HDPE = physics.Polymer("HDPE", 173.0)
 def _settings(**changes) -> data.SimulationSettings:
     """A small grid (3 M x 4 T, PP and HDPE) with the lecture's constants."""
     base = data.SimulationSettings(
-        Ka=140.0, Kb=40.0, M0=100.0, D0=1e-9, noise=0.0, noise_seed=0,
-        M=np.linspace(40.0, 500.0, 3), T_C=np.linspace(23.0, 100.0, 4), polymers=(PP, HDPE),
-    )  # fmt: skip
+        Ka=140.0,
+        Kb=40.0,
+        M0=100.0,
+        D0=1e-9,
+        noise=0.0,
+        noise_seed=0,
+        M=np.linspace(40.0, 500.0, 3),
+        T_C=np.linspace(23.0, 100.0, 4),
+        polymers=(PP, HDPE),
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -38,9 +45,16 @@ def _lecture_dataframe() -> pd.DataFrame:
                 alpha = 1 + Ka / (Kb + r * (T - Tg))
                 D = D0 * (M / M0) ** (-alpha)
                 rows.append(
-                    {"Polymer": polymer, "M": M, "T": T, "T_C": T - 273.15, "Tg": Tg,
-                     "alpha": alpha, "D": D}
-                )  # fmt: skip
+                    {
+                        "Polymer": polymer,
+                        "M": M,
+                        "T": T,
+                        "T_C": T - 273.15,
+                        "Tg": Tg,
+                        "alpha": alpha,
+                        "D": D,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -149,3 +163,13 @@ def test_settings_from_params(lecture_config):
     np.testing.assert_array_equal(settings.M, np.linspace(40, 500, 7))
     np.testing.assert_array_equal(settings.T_C, np.linspace(23, 100, 7))
     assert settings.polymers == (PP, HDPE)
+
+
+def test_simulate_uses_the_scenario_constants_for_every_polymer():
+    """One law for all polymers (the lecture): PMMA's alpha uses the scenario's Ka 252, Kb 65."""
+    pmma = physics.PRESETS["PMMA"]
+    points = data.simulate(
+        _settings(polymers=(pmma,), Ka=252.0, Kb=65.0, T_C=np.linspace(120.0, 150.0, 4))
+    )
+    expected = physics.alpha(points["T"], pmma.Tg, 252.0, 65.0, pmma.r_glassy)
+    np.testing.assert_allclose(points["alpha"], expected, rtol=1e-14)

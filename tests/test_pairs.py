@@ -67,7 +67,7 @@ def test_pairs_are_combinations_order(lecture_pairs):
 
 
 def test_pair_split_equals_sklearn(lecture_pairs):
-    """Split 'pairs': the test rows are train_test_split(range(n), test_size=0.2, random_state=0)."""
+    """Split 'pairs': test rows are train_test_split(range(n), test_size=0.2, random_state=0)."""
     n = len(lecture_pairs)
     _, test_rows = train_test_split(range(n), test_size=0.2, random_state=0)
     actual = np.flatnonzero((lecture_pairs["split"] == "test").to_numpy())
@@ -147,7 +147,7 @@ def test_triu_from_linear_matches_itertools(n):
 
 
 def test_triu_from_linear_large_n_row_boundaries():
-    """For n = 10^6 (5e11 pairs) the closed form is exact at row starts and ends (float rounding)."""
+    """n = 10^6 (5e11 pairs): the closed form is exact at row starts and ends (float rounding)."""
     n = 1_000_000
     rows = np.array([0, 1, 2, 1000, 123_456, 500_000, 999_997, 999_998], dtype=np.int64)
     starts = rows * (2 * n - rows - 1) // 2
@@ -200,9 +200,14 @@ def test_chunks_cover_table(lecture_points, lecture_pair_settings, lecture_pairs
 def test_pair_table_formulas():
     """Hand example: two points, features ln(M_i/M_j), 1/T_i - 1/T_j, Tg_i - Tg_j, target."""
     points = pd.DataFrame(
-        {"Polymer": ["A", "B"], "M": [200.0, 100.0], "T": [300.0, 400.0], "Tg": [250.0, 200.0],
-         "logD": [-20.0, -18.5]}
-    )  # fmt: skip
+        {
+            "Polymer": ["A", "B"],
+            "M": [200.0, 100.0],
+            "T": [300.0, 400.0],
+            "Tg": [250.0, 200.0],
+            "logD": [-20.0, -18.5],
+        }
+    )
     table = pairs.pair_table(points, np.array([0]), np.array([1]), np.array([True]), ["A", "B"])
     row = table.iloc[0]
     assert row["logM_ratio"] == pytest.approx(np.log(2.0))
@@ -228,11 +233,6 @@ def test_select_group(lecture_points, lecture_pair_settings, lecture_pairs):
     assert len(pairs.select_group(all_pairs, "PS")) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="bug: with no pairs at all, PairPlan._block_points is a float array (pairs.py)",
-)
 def test_write_pairs_with_no_pairs_writes_empty_table(tmp_path, lecture_points):
     """One point per polymer gives no pair: write_pairs should write an empty table."""
     one_each = lecture_points.groupby("Polymer", sort=False).head(1).reset_index(drop=True)

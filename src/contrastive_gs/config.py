@@ -20,6 +20,7 @@ from contrastive_gs import physics
 from contrastive_gs.data import grid
 from contrastive_gs.pairs import POOLED
 
+MIN_PAIRS_PER_SIDE = 2  # train and test pairs a fit group needs at least
 SCENARIO_KEYS = ("Ka", "Kb", "noise")  # data keys that a sweep may vary, in path order
 HYPER_KEYS = {"nn": ("width", "depth"), "poly": ("degree",)}  # model keys a sweep may vary
 
@@ -106,6 +107,13 @@ def swept_values(config: Mapping[str, Any], section: str | None, key: str) -> li
     return list(sweep.get(section, {}).get(key, [config[section][key]]))
 
 
+def _published_constants_hint(name: str) -> str:
+    if name not in physics.PUBLISHED_CONSTANTS:
+        return ""
+    Ka, Kb = physics.PUBLISHED_CONSTANTS[name]
+    return f" (published constants of {name}: Ka = {Ka} K, Kb = {Kb} K; set data.Ka and data.Kb)"
+
+
 def _check_physics(config: Mapping[str, Any], polymers: list[physics.Polymer]) -> None:
     data = config["data"]
     for key in ("M", "T_C"):
@@ -126,15 +134,17 @@ def _check_physics(config: Mapping[str, Any], polymers: list[physics.Polymer]) -
             f"config key 'data.T_C.start': value {data['T_C']['start']!r} is not allowed; "
             "temperatures must be above -273.15 degC"
         )
+    key = "sweep.Kb" if "Kb" in (config.get("sweep") or {}) else "data.Kb"
     for Kb in swept_values(config, None, "Kb"):
         for polymer in polymers:
             margin = physics.pole_distance(T, polymer.Tg, Kb, polymer.r_glassy).min()
             if margin <= physics.POLE_MARGIN_K:
                 raise ConfigError(
-                    f"config key 'data.Kb': value {Kb!r} puts alpha at its pole for polymer "
+                    f"config key '{key}': value {Kb!r} puts alpha at its pole for polymer "
                     f"{polymer.name} (Tg={polymer.Tg} K, r={polymer.r_glassy}): "
                     f"Kb + r (T - Tg) = {margin:.4g} K on the grid; allowed: > "
                     f"{physics.POLE_MARGIN_K} K at every grid temperature"
+                    + _published_constants_hint(polymer.name)
                 )
 
 
@@ -147,24 +157,57 @@ def _check_groups(config: Mapping[str, Any], polymers: list[physics.Polymer]) ->
             )
 
 
-def _check_pair_counts(config: Mapping[str, Any], polymers: list[physics.Polymer]) -> None:
+def _n_pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def _side_pair_counts(config: Mapping[str, Any], n_polymers: int) -> dict[str, dict[str, float]]:
+    """Pairs (before any max_pairs cap) per split for the pooled group and for one polymer."""
     pairs = config["pairs"]
-    max_pairs = pairs["max_pairs"]
-    if max_pairs is not None and max_pairs * pairs["test_size"] < 1:
-        raise ConfigError(
-            f"config key 'pairs.max_pairs': value {max_pairs!r} leaves no test pair at "
-            f"test_size {pairs['test_size']}; "
-            f"allowed: at least {int(np.ceil(1 / pairs['test_size']))}"
-        )
+    n = config["data"]["M"]["num"] * config["data"]["T_C"]["num"]  # points per polymer
     if pairs["split"] == "points":
-        points_per_polymer = config["data"]["M"]["num"] * config["data"]["T_C"]["num"]
-        n_test = int(np.ceil(pairs["test_size"] * points_per_polymer))
-        if n_test < 2 or points_per_polymer - n_test < 2:
+        n_test = int(np.ceil(pairs["test_size"] * n))
+        polymer = {"train": _n_pairs(n - n_test), "test": _n_pairs(n_test)}
+        if pairs["scope"] == "all":
+            pooled = {
+                "train": _n_pairs(n_polymers * (n - n_test)),
+                "test": _n_pairs(n_polymers * n_test),
+            }
+        else:
+            pooled = {side: n_polymers * count for side, count in polymer.items()}
+    else:
+        share = {"train": 1 - pairs["test_size"], "test": pairs["test_size"]}
+        total = _n_pairs(n_polymers * n) if pairs["scope"] == "all" else n_polymers * _n_pairs(n)
+        polymer = {side: f * _n_pairs(n) for side, f in share.items()}
+        pooled = {side: f * total for side, f in share.items()}
+    return {"pooled": pooled, "polymer": polymer}
+
+
+def _check_pair_counts(config: Mapping[str, Any], polymers: list[physics.Polymer]) -> None:
+    """Every fit group must expect at least MIN_PAIRS_PER_SIDE train and test pairs."""
+    pairs = config["pairs"]
+    counts = _side_pair_counts(config, len(polymers))
+    available = sum(counts["pooled"].values())
+    kept = 1.0 if pairs["max_pairs"] is None else min(1.0, pairs["max_pairs"] / available)
+    for group in config["groups"]:
+        sides = counts["pooled" if group == POOLED else "polymer"]
+        fewest = min(sides.values())
+        if kept * fewest >= MIN_PAIRS_PER_SIDE:
+            continue
+        if fewest >= MIN_PAIRS_PER_SIDE:
             raise ConfigError(
-                f"config key 'pairs.test_size': value {pairs['test_size']!r} leaves fewer than 2 "
-                f"points on one side of the 'points' split ({points_per_polymer} points per "
-                "polymer); allowed: a value leaving at least 2 points on each side"
+                f"config key 'pairs.max_pairs': value {pairs['max_pairs']!r} keeps about "
+                f"{kept * fewest:.1f} pairs on one side of the split for group {group!r}; "
+                f"allowed: a cap keeping at least {MIN_PAIRS_PER_SIDE} train and test pairs "
+                f"per group (at least {int(np.ceil(MIN_PAIRS_PER_SIDE * available / fewest))})"
             )
+        raise ConfigError(
+            f"config key 'pairs.test_size': value {pairs['test_size']!r} leaves {fewest:g} "
+            f"pairs on one side of the '{pairs['split']}' split for group {group!r} "
+            f"({config['data']['M']['num']} x {config['data']['T_C']['num']} points per "
+            f"polymer); allowed: a split leaving at least {MIN_PAIRS_PER_SIDE} train and test "
+            "pairs per group (or a larger grid)"
+        )
 
 
 def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[physics.Polymer]:

@@ -49,8 +49,8 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
 
 
 def write_json(value: Any, path: str | os.PathLike) -> None:
-    """Write JSON atomically, sorted keys, NaN as null."""
-    text = json.dumps(_finite_or_none(value), indent=2, sort_keys=True)
+    """Write JSON atomically, keys in insertion order, NaN as null."""
+    text = json.dumps(_finite_or_none(value), indent=2)
     with atomic_path(path) as tmp:
         tmp.write_text(text + "\n")
 

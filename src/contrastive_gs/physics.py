@@ -23,31 +23,33 @@ class Polymer:
     """A polymer as the scaling law sees it.
 
     name: label used in tables and paths; Tg: glass transition temperature (K);
-    r_glassy: free-volume state parameter below Tg (1 = rubbery everywhere, as in the lecture);
-    Ka, Kb: per-polymer constants (K), None to use the scenario's.
+    r_glassy: free-volume state parameter below Tg (1 = rubbery everywhere, as in the lecture).
+    Ka and Kb belong to the scenario (one law for all polymers, as in the lecture).
     """
 
     name: str
     Tg: float
     r_glassy: float = 1.0
-    Ka: float | None = None
-    Kb: float | None = None
 
 
-# Zhu, Welle & Vitrac, Soft Matter 2019 (values as published in SFPPy), plus the lecture's two.
-PRESETS: dict[str, Polymer] = {
-    p.name: p
-    for p in (
-        Polymer("PP", 273.0, 1.0, 140.0, 40.0),
-        Polymer("HDPE", 173.0, 1.0, 140.0, 40.0),
-        Polymer("LDPE", 148.15, 0.5, 144.0, 40.0),
-        Polymer("PS", 373.15, 0.5, 144.0, 40.0),
-        Polymer("PVAc", 305.15, 0.5, 142.0, 40.0),
-        Polymer("PMMA", 381.15, 0.5, 252.0, 65.0),
-        Polymer("gPET", 349.15, 0.6153, 252.0, 65.0),
-        Polymer("wPET", 316.15, 0.2777, 252.0, 65.0),
-    )
+# Zhu, Welle & Vitrac, Soft Matter 2019 (values as published in SFPPy), plus the lecture's two:
+# name -> (Tg in K, r glassy, Ka in K, Kb in K).
+_PRESET_TABLE = {
+    "PP": (273.0, 1.0, 140.0, 40.0),
+    "HDPE": (173.0, 1.0, 140.0, 40.0),
+    "LDPE": (148.15, 0.5, 144.0, 40.0),
+    "PS": (373.15, 0.5, 144.0, 40.0),
+    "PVAc": (305.15, 0.5, 142.0, 40.0),
+    "PMMA": (381.15, 0.5, 252.0, 65.0),
+    "gPET": (349.15, 0.6153, 252.0, 65.0),
+    "wPET": (316.15, 0.2777, 252.0, 65.0),
 }
+PRESETS: dict[str, Polymer] = {
+    name: Polymer(name, Tg, r) for name, (Tg, r, _, _) in _PRESET_TABLE.items()
+}
+PUBLISHED_CONSTANTS: dict[str, tuple[float, float]] = {
+    name: (Ka, Kb) for name, (_, _, Ka, Kb) in _PRESET_TABLE.items()
+}  # (Ka, Kb) in K: what to set data.Ka and data.Kb to for that polymer
 
 
 def state_parameter(T: ArrayLike, Tg: ArrayLike, r_glassy: ArrayLike = 1.0) -> np.ndarray:

@@ -1,0 +1,171 @@
+"""The lecture's MLP and polynomial: architecture, seeding, divergence and rank checks."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+import torch
+
+from contrastive_gs import models
+
+
+@pytest.mark.parametrize(
+    ("width", "depth", "activation", "torch_activation"),
+    [(32, 2, "relu", torch.nn.ReLU), (16, 3, "tanh", torch.nn.Tanh), (8, 1, "silu", torch.nn.SiLU)],
+)
+def test_build_mlp_architecture(width, depth, activation, torch_activation):
+    """n_inputs -> width (x depth, activation) -> 1: depth + 1 linear layers, depth activations."""
+    settings = models.MLPSettings(width=width, depth=depth, activation=activation)
+    model = models.build_mlp(3, settings)
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    activations = [m for m in model if isinstance(m, torch_activation)]
+    assert len(model) == 2 * depth + 1
+    assert len(linears) == depth + 1
+    assert len(activations) == depth
+    shapes = [(layer.in_features, layer.out_features) for layer in linears]
+    assert shapes == [(3, width)] + [(width, width)] * (depth - 1) + [(width, 1)]
+    assert isinstance(model[-1], torch.nn.Linear)
+
+
+def test_lecture_mlp_parameter_count():
+    """The lecture's 3-32-32-1 network has (3+1)*32 + (32+1)*32 + (32+1) = 1217 parameters."""
+    model = models.build_mlp(3, models.MLPSettings())
+    assert sum(p.numel() for p in model.parameters()) == 1217
+
+
+def test_mlp_settings_defaults_are_lecture():
+    """MLPSettings defaults: 32 wide, 2 hidden ReLU layers, 500 epochs, Adam lr 0.01."""
+    settings = models.MLPSettings()
+    assert (settings.width, settings.depth, settings.activation) == (32, 2, "relu")
+    assert (settings.epochs, settings.lr) == (500, 0.01)
+    assert models.PolySettings().degree == 2
+
+
+def test_fit_mlp_same_seed_identical_and_other_seed_differs():
+    """fit_mlp seeds torch: the same seed gives bit-identical predictions, another seed does not."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    y = X[:, 0] - 0.5 * X[:, 1] ** 2
+    settings = models.MLPSettings(width=8, depth=2, epochs=50, lr=0.01)
+    first = models.predict_mlp(models.fit_mlp(X, y, settings, seed=1), X)
+    second = models.predict_mlp(models.fit_mlp(X, y, settings, seed=1), X)
+    other = models.predict_mlp(models.fit_mlp(X, y, settings, seed=2), X)
+    assert first.dtype == np.float64 and first.shape == (64,)
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(first, other)
+
+
+def test_fit_mlp_learns_linear_target():
+    """500 epochs fit a linear target of 3 features to R2 > 0.99 (seed 0)."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    model = models.fit_mlp(X, y / y.std(), models.MLPSettings(width=16), seed=0)
+    prediction = models.predict_mlp(model, X)
+    r2 = 1 - np.sum((y / y.std() - prediction) ** 2) / np.sum((y / y.std()) ** 2)
+    assert r2 > 0.99
+    assert not model.training  # returned in eval mode
+
+
+def test_fit_mlp_diverges_with_huge_learning_rate():
+    """lr = 1e8 overflows the float32 loss to inf within a few epochs: FitDivergedError."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = X.sum(axis=1)
+    settings = models.MLPSettings(epochs=50, lr=1e8)
+    with pytest.raises(models.FitDivergedError, match=r"diverged at epoch \d+.*lr=1"):
+        models.fit_mlp(X, y, settings, seed=0, label="huge lr")
+
+
+def test_train_full_batch_raises_on_nan_loss():
+    """A NaN loss at the first epoch raises before any optimiser step."""
+    model = torch.nn.Linear(1, 1)
+    before = [p.detach().clone() for p in model.parameters()]
+
+    def nan_loss(m):
+        return m(torch.ones(1, 1)).sum() * float("nan")
+
+    with pytest.raises(models.FitDivergedError, match="epoch 1"):
+        models.train_full_batch(model, nan_loss, epochs=5, lr=0.1, log_every=1, label="nan")
+    for p, b in zip(model.parameters(), before, strict=True):
+        assert torch.equal(p, b)
+
+
+def test_train_full_batch_returns_losses_and_logs(caplog):
+    """One loss per epoch, decreasing on a convex problem; progress logged every log_every."""
+    torch.manual_seed(0)
+    model = torch.nn.Linear(1, 1)
+    x = torch.linspace(-1, 1, 20).reshape(-1, 1)
+
+    def loss(m):
+        return ((m(x) - 3 * x) ** 2).mean()
+
+    with caplog.at_level(logging.INFO, logger="contrastive_gs.models"):
+        losses = models.train_full_batch(model, loss, epochs=40, lr=0.2, log_every=10, label="lin")
+    assert len(losses) == 40
+    assert losses[-1] < 0.1 * losses[0]
+    progress = [r.getMessage() for r in caplog.records if "epoch" in r.getMessage()]
+    assert len(progress) == 4
+    assert progress[-1].startswith("lin epoch 40/40")
+
+
+def test_poly_pipeline_recovers_quadratic():
+    """Degree 2 least squares recovers y = 1 + 2 x0 - x1 + 0.5 x0 x1 + 3 x1^2 exactly."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2))
+    y = 1 + 2 * X[:, 0] - X[:, 1] + 0.5 * X[:, 0] * X[:, 1] + 3 * X[:, 1] ** 2
+    pipeline = models.fit_poly(X, y, models.PolySettings(degree=2))
+    np.testing.assert_allclose(pipeline.predict(X), y, atol=1e-10)
+    regression = pipeline.named_steps["regression"]
+    # PolynomialFeatures order: x0, x1, x0^2, x0 x1, x1^2
+    np.testing.assert_allclose(regression.coef_, [2, -1, 0, 0.5, 3], atol=1e-10)
+    assert regression.intercept_ == pytest.approx(1.0)
+
+
+def test_poly_design_rank_hand_examples():
+    """Rank of the design with intercept; a constant column is left out."""
+    binary = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]] * 3)
+    # terms 1, a, b, a^2, ab, b^2; a^2 = a and b^2 = b for 0/1 values: rank 4 of 6
+    assert models.poly_design_rank(binary, 2) == (4, 6)
+    with_constant = np.column_stack([binary, np.zeros(len(binary))])
+    assert models.poly_design_rank(with_constant, 2) == (4, 6)
+    assert models.poly_design_rank(binary, 1) == (3, 3)
+
+
+def test_rank_deficiency_warning_logged(caplog):
+    """A feature with two distinct values makes the degree-2 design singular: a warning says so."""
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(size=40), np.repeat([0.0, 1.0], 20)])
+    y = X[:, 0] + X[:, 1]
+    with caplog.at_level(logging.WARNING, logger="contrastive_gs.models"):
+        models.fit_poly(X, y, models.PolySettings(degree=2), label="binary")
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "rank-deficient (rank 5 of 6 terms)" in warnings[0].getMessage()
+    assert warnings[0].getMessage().startswith("binary:")
+
+
+@pytest.mark.parametrize("group", ["pooled", "PP", "HDPE"])
+def test_no_rank_warning_on_lecture_pairs(caplog, lecture_pairs, group):
+    """The lecture's pairs (Tg_diff constant, left out) give a full-rank degree-2 design."""
+    from contrastive_gs.pairs import FEATURES, select_group
+
+    X = select_group(lecture_pairs, group)[FEATURES].to_numpy()
+    assert models.poly_design_rank(X, 2) == (6, 6)
+    with caplog.at_level(logging.WARNING):
+        models.fit_poly(X, np.ones(len(X)), models.PolySettings(degree=2))
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_standardizer_equals_sklearn_standard_scaler():
+    """Standardizer: sklearn's StandardScaler (population sd; a constant column gets scale 1)."""
+    from sklearn.preprocessing import StandardScaler
+
+    values = np.array([[1.0, 10.0, 0.0], [2.0, 20.0, 0.0], [3.0, 60.0, 0.0]])
+    scaler = models.Standardizer.fit(values)
+    reference = StandardScaler().fit(values)
+    np.testing.assert_allclose(scaler.transform(values), reference.transform(values), atol=1e-15)
+    np.testing.assert_allclose(scaler.scale, [np.sqrt(2 / 3), np.sqrt(1400 / 3), 1.0], rtol=1e-15)
+    np.testing.assert_allclose(scaler.inverse_transform(scaler.transform(values)), values)
