@@ -101,7 +101,11 @@ REJECTED = {
     "M0 0": (_set("data.M0", 0), "'data.M0'", "a value > 0"),
     "D0 negative": (_set("data.D0", -1e-9), "'data.D0'", "a value > 0"),
     "max_pairs 1": (_set("pairs.max_pairs", 1), "'pairs.max_pairs'", "a value >= 2"),
-    "max_pairs no test pair": (_set("pairs.max_pairs", 4), "'pairs.max_pairs'", "pairs on one side of the split"),
+    "max_pairs no test pair": (
+        _set("pairs.max_pairs", 4),
+        "'pairs.max_pairs'",
+        "pairs on one side of the split",
+    ),
     "points split too few points": (
         lambda cfg: (
             _set("pairs.split", "points")(cfg),
