@@ -46,40 +46,21 @@ def test_second_run_does_nothing(completed):
     assert completed.scheduled_jobs() == {}
 
 
+ONE_MODEL = {"fit": 1, "diagnose": 1, "compare": 1, "aggregate": 1, "sweep_figures": 1, "all": 1}
+AFTER_PAIRS = {"fit": 2, "diagnose": 2, "compare": 1, "pca": 1, "aggregate": 1, "sweep_figures": 1}
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (
-            lambda c: c["nn"].update(width=8),
-            {"fit": 1, "diagnose": 1, "compare": 3, "aggregate": 1, "all": 1},
-        ),
-        (
-            lambda c: c["poly"].update(degree=3),
-            {"fit": 1, "diagnose": 1, "compare": 3, "aggregate": 1, "all": 1},
-        ),
-        (
-            lambda c: c["nn"].update(epochs=30),
-            {"fit": 1, "diagnose": 1, "compare": 3, "aggregate": 1, "all": 1},
-        ),
-        (
-            lambda c: c["data"].update(Ka=150.0),
-            {
-                "simulate": 1,
-                "pair": 1,
-                "fit": 2,
-                "diagnose": 2,
-                "compare": 3,
-                "pca": 1,
-                "aggregate": 1,
-                "all": 1,
-            },
-        ),  # fmt: skip
-        (
-            lambda c: c["pairs"].update(test_size=0.25),
-            {"pair": 1, "fit": 2, "diagnose": 2, "compare": 3, "pca": 1, "aggregate": 1, "all": 1},
-        ),
+        (lambda c: c["nn"].update(width=8), ONE_MODEL),
+        (lambda c: c["poly"].update(degree=3), ONE_MODEL),
+        (lambda c: c["nn"].update(epochs=30), ONE_MODEL),
+        (lambda c: c["data"].update(Ka=150.0), {"simulate": 1, "pair": 1, **AFTER_PAIRS, "all": 1}),
+        (lambda c: c["pairs"].update(test_size=0.25), {"pair": 1, **AFTER_PAIRS, "all": 1}),
+        (lambda c: c["figures"].update(seeds="all"), {}),  # one seed: the same figures
     ],
-    ids=["nn.width", "poly.degree", "nn.epochs", "data.Ka", "pairs.test_size"],
+    ids=["nn.width", "poly.degree", "nn.epochs", "data.Ka", "pairs.test_size", "figures.seeds"],
 )
 def test_a_changed_value_reruns_exactly_what_depends_on_it(completed, change, expected):
     config = copy.deepcopy(completed.config)

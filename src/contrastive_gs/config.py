@@ -236,3 +236,21 @@ def hyper_table(config: Mapping[str, Any], model: str) -> list[dict[str, int]]:
 def key_value_regex(keys: tuple[str, ...]) -> str:
     """Regex of the ``key~value`` folders of ``keys`` (a Snakemake wildcard constraint)."""
     return "/".join(f"{key}~[^/]+" for key in keys)
+
+
+def reference_point(config: Mapping[str, Any]) -> dict[str, float]:
+    """The sweep point that sweep figures hold fixed while they vary one or two keys: each key's
+    single config value if the sweep includes it, else the first value of its sweep list."""
+    point = {}
+    for section, keys in [(None, SCENARIO_KEYS), *HYPER_KEYS.items()]:
+        for key in keys:
+            values = swept_values(config, section, key)
+            single = config["data"][key] if section is None else config[section][key]
+            point[key] = single if single in values else values[0]
+    return point
+
+
+def reference_scenario_path(config: Mapping[str, Any]) -> str:
+    """The ``key~value`` folders of the reference scenario (see :func:`reference_point`)."""
+    point = reference_point(config)
+    return "/".join(f"{key}~{float(point[key])}" for key in SCENARIO_KEYS)

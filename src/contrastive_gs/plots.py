@@ -7,7 +7,7 @@ residual = predicted - true, in units of ``logD_ratio`` (natural log).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
@@ -151,5 +151,75 @@ def pca_scatter(projection: np.ndarray, explained_pct: np.ndarray, title: str) -
     ax.set_xlabel(f"PCA component 1 ({explained_pct[0]:.1f} %)")
     ax.set_ylabel(f"PCA component 2 ({explained_pct[1]:.1f} %)")
     ax.set_title(f"PCA of contrastive features: {title}")
+    figure.tight_layout()
+    return figure
+
+
+def _seed_band(rows: pd.DataFrame, x: str) -> pd.DataFrame:
+    """Mean and sd over seeds of test R2 against ``x`` (sorted); sd 0 for a single seed."""
+    band = rows.groupby(x)["r2"].agg(["mean", "std"]).fillna(0.0).sort_index()
+    return band
+
+
+def r2_against(metrics: pd.DataFrame, x: str, x_label: str, groups: Sequence[str]) -> Figure:
+    """Sweep figure: test R2 against one swept key ``x``, one line per model, band = +- sd over
+    seeds, one panel per group; the information ceiling of the pairs as a dashed line.
+
+    ``metrics`` holds the test rows of the tidy metrics table at one point of the other swept
+    keys.  A model that does not depend on ``x`` (the polynomial against width) is a flat band.
+    """
+    figure, axes = plt.subplots(
+        1, len(groups), figsize=(4 * len(groups), 3.4), squeeze=False, sharey=True
+    )
+    x_values = np.sort(metrics[x].dropna().unique())
+    for ax, group in zip(axes[0], groups, strict=True):
+        rows = metrics[metrics["group"] == group]
+        for model, model_rows in rows.groupby("model", sort=True):
+            if model_rows[x].notna().any():
+                band = _seed_band(model_rows, x)
+                xs = band.index.to_numpy(dtype=float)
+            else:  # flat: the model has no such key
+                stats = model_rows["r2"].agg(["mean", "std"]).fillna(0.0)
+                band = pd.DataFrame({"mean": [stats["mean"]] * 2, "std": [stats["std"]] * 2})
+                xs = np.array([x_values.min(), x_values.max()], dtype=float)
+            line = ax.plot(xs, band["mean"], marker="o", ms=3, label=model)[0]
+            ax.fill_between(
+                xs, band["mean"] - band["std"], band["mean"] + band["std"],
+                color=line.get_color(), alpha=0.2,
+            )  # fmt: skip
+        ceiling = rows["r2_ceiling"].mean()
+        ax.axhline(ceiling, color="grey", ls="--", lw=1, label="ceiling")
+        ax.set_title(group)
+        ax.set_xlabel(x_label)
+        if x == "width" and len(x_values) > 1:
+            ax.set_xscale("log", base=2)
+    axes[0][0].set_ylabel("test R2 (mean +- sd over seeds)")
+    axes[0][-1].legend(loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+def r2_heatmap(metrics: pd.DataFrame, row: str, column: str, models: Sequence[str]) -> Figure:
+    """Sweep figure: mean test R2 over seeds on a grid of two swept keys, one panel per model."""
+    figure, axes = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.6), squeeze=False)
+    for ax, model in zip(axes[0], models, strict=True):
+        table = (
+            metrics[metrics["model"] == model]
+            .groupby([row, column])["r2"]
+            .mean()
+            .unstack(column)
+            .sort_index()
+        )
+        image = ax.imshow(table.to_numpy(), origin="lower", cmap="viridis", aspect="auto")
+        ax.set_xticks(range(len(table.columns)), [f"{v:g}" for v in table.columns])
+        ax.set_yticks(range(len(table.index)), [f"{v:g}" for v in table.index])
+        for (i, j), value in np.ndenumerate(table.to_numpy()):
+            color = "k" if value > np.nanmean(table.to_numpy()) else "w"  # readable on viridis
+            ax.text(j, i, f"{value:.3f}", ha="center", va="center", color=color, fontsize=8)
+        ax.set_xlabel(f"{column} (K)")
+        ax.set_ylabel(f"{row} (K)")
+        ax.set_title(f"{model}: test R2")
+        ax.grid(False)
+        figure.colorbar(image, ax=ax, shrink=0.8)
     figure.tight_layout()
     return figure

@@ -106,3 +106,37 @@ def seed_summary(metrics: pd.DataFrame) -> pd.DataFrame:
     )
     summary.columns = [f"{stat}_{agg}" for stat, agg in summary.columns]
     return summary.reset_index()
+
+
+def at_point(
+    metrics: pd.DataFrame, point: Mapping[str, float], free: Sequence[str]
+) -> pd.DataFrame:
+    """Test rows of the tidy metrics at ``point``, except for the ``free`` keys; a key a model
+    does not have (width for the polynomial) matches any row."""
+    rows = metrics[metrics["split"] == "test"]
+    for key, value in point.items():
+        if key in free or key not in rows:
+            continue
+        rows = rows[rows[key].isna() | (rows[key] == value)]
+    return rows
+
+
+def sweep_figures(
+    metrics_path: str,
+    point: Mapping[str, float],
+    groups: Sequence[str],
+    models: Sequence[str],
+    outputs: Mapping[str, str],
+) -> None:
+    """Test R2 against width and against noise (per group), and over Ka x Kb (pooled, per model),
+    each at the reference ``point`` of the other swept keys."""
+    metrics = io.read_parquet(metrics_path)
+    for key, label in (
+        ("width", "NN width (neurons per hidden layer)"),
+        ("noise", "noise sd on ln D"),
+    ):
+        figure = plots.r2_against(at_point(metrics, point, [key]), key, label, groups)
+        io.save_figure(figure, outputs[f"r2_vs_{key}"])
+    pooled = at_point(metrics, point, ["Ka", "Kb"])
+    pooled = pooled[pooled["group"] == groups[0]]
+    io.save_figure(plots.r2_heatmap(pooled, "Ka", "Kb", models), outputs["r2_heatmap_Ka_Kb"])

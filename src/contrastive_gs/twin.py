@@ -23,6 +23,13 @@ Two variants:
   reference mass gives the same model class (``b`` absorbs ``a ln(M_ref/M0)``) and the same
   ``alpha = a``; centring ``ln M`` only decorrelates ``a`` and ``b`` during training.
 
+  With ``b_inputs="Tg"``, ``b`` depends on Tg only and ``M_ref`` is the data's known ``M0``: the
+  lecture's law ``D = D0 (M/M0)^-alpha`` with one D0 at every T.  This is the information the
+  kernel baseline uses (:mod:`contrastive_gs.kernel`): pairs at equal M and different T then
+  inform alpha too, which with a free ``b(T, Tg)`` they cannot (it absorbs them).  Under noise,
+  ``b(T, Tg)`` costs about a factor 2 in the error of Ka, Kb per polymer; ``b(Tg)`` matches the
+  kernel.  Keep the default ``b(T, Tg)`` where D0 may depend on T (Arrhenius).
+
 Training is full-batch Adam (:func:`contrastive_gs.models.train_full_batch`) in float64 by
 default, seeded and deterministic (:func:`contrastive_gs.models.seed_torch`).  ``g`` is evaluated
 once per epoch on the points and gathered into pairs, so an epoch costs O(points), not O(pairs).
@@ -64,6 +71,7 @@ class TwinSettings:
     epochs: int = 2000  # full-batch Adam steps
     lr: float = 0.01  # Adam learning rate
     dtype: Literal["float64", "float32"] = "float64"  # float64: alpha to ~1e-4 needs it
+    b_inputs: Literal["T_Tg", "Tg"] = "T_Tg"  # structured twin: b(T, Tg), or b(Tg) with known M0
     log_every: int = 500  # epochs between two progress lines
 
     def __post_init__(self):
@@ -74,6 +82,7 @@ class TwinSettings:
             "epochs": self.epochs >= 1,
             "lr": self.lr > 0,
             "dtype": self.dtype in ("float64", "float32"),
+            "b_inputs": self.b_inputs in ("T_Tg", "Tg"),
             "log_every": self.log_every >= 1,
         }
         for key, ok in checks.items():
@@ -117,6 +126,7 @@ class TwinModel:
     feature_std: np.ndarray  # (3,) idem; 1 where the feature is constant
     y_scale: float  # std of the train logD_ratio
     alpha_offset: float  # a_0 of the structured twin (0 for the twin)
+    log_reference_mass: float  # ln M_ref (g/mol) of the structured twin: mean train ln M, or ln M0
     losses: list[float] = field(default_factory=list)  # scaled train MSE per epoch
 
     @property
@@ -139,11 +149,12 @@ class TwinModel:
     def _g_of_standardised(self, Z, centred_lnM):
         if not self.structured:
             return self.y_scale * self.networks["g"](Z).squeeze(-1)
-        return -self._a(Z) * centred_lnM + self.y_scale * self.networks["b"](Z[:, 1:]).squeeze(-1)
+        b_inputs = Z[:, 1:] if self.settings.b_inputs == "T_Tg" else Z[:, 2:]
+        return -self._a(Z) * centred_lnM + self.y_scale * self.networks["b"](b_inputs).squeeze(-1)
 
     def g(self, X):
         """g of a tensor of raw point features (n, 3) -> (n,), in units of ln D."""
-        return self._g_of_standardised(self._standardise(X), X[:, 0] - float(self.feature_mean[0]))
+        return self._g_of_standardised(self._standardise(X), X[:, 0] - self.log_reference_mass)
 
     def log_diffusivity(self, points: pd.DataFrame) -> np.ndarray:
         """``g`` at each point: ln D up to a constant (per block of linked points), shape (n,)."""
@@ -183,20 +194,27 @@ def fit_twin(
     seed: int,
     structured: bool,
     label: str = "",
+    M0: float | None = None,
 ) -> TwinModel:
     """Train a twin on ``pairs_train`` (columns i, j, logM_ratio, logD_ratio; i, j are row
     positions in ``points``, which has columns M, T, Tg).
 
-    Raises ValueError with fewer than 2 train pairs, models.FitDivergedError on a non-finite loss.
+    ``M0`` (g/mol), the data's reference mass, is needed only by the structured twin with
+    ``b_inputs="Tg"``.  Raises ValueError with fewer than 2 train pairs or a missing M0,
+    models.FitDivergedError on a non-finite loss.
     """
     import torch
 
     if len(pairs_train) < 2:
         raise ValueError(f"{label}: a twin needs at least 2 train pairs, has {len(pairs_train)}")
+    b_of_Tg = structured and settings.b_inputs == "Tg"
+    if b_of_Tg and M0 is None:
+        raise ValueError(f"{label}: the structured twin with b_inputs='Tg' needs the data's M0")
     models.seed_torch(seed)
     dtype = getattr(torch, settings.dtype)
     X = point_features(points)
     mean, std = _standardisation(X[train_points(pairs_train)])
+    log_reference_mass = float(np.log(M0)) if b_of_Tg else float(mean[0])
     y = pairs_train[TARGET].to_numpy(np.float64)
     y_scale = float(np.std(y)) or 1.0
     mlp = models.MLPSettings(settings.width, settings.depth, settings.activation)
@@ -204,15 +222,15 @@ def fit_twin(
     if structured:
         dlnM = pairs_train["logM_ratio"].to_numpy(np.float64)
         alpha_offset = float(-(y @ dlnM) / (dlnM @ dlnM)) if np.any(dlnM) else 0.0
-        networks = {"a": models.build_mlp(2, mlp), "b": models.build_mlp(2, mlp)}
+        networks = {"a": models.build_mlp(2, mlp), "b": models.build_mlp(1 if b_of_Tg else 2, mlp)}
     else:
         networks = {"g": models.build_mlp(3, mlp)}
     model = TwinModel(
         structured, settings, torch.nn.ModuleDict(networks).to(dtype), mean, std, y_scale,
-        alpha_offset,
+        alpha_offset, log_reference_mass,
     )  # fmt: skip
     X_t = torch.tensor(X, dtype=dtype)
-    Z_t, centred_lnM = model._standardise(X_t), X_t[:, 0] - float(mean[0])  # inputs are fixed
+    Z_t, centred_lnM = model._standardise(X_t), X_t[:, 0] - log_reference_mass  # inputs are fixed
     i = torch.tensor(pairs_train["i"].to_numpy(), dtype=torch.long)
     j = torch.tensor(pairs_train["j"].to_numpy(), dtype=torch.long)
     y_t = torch.tensor(y / y_scale, dtype=dtype)
@@ -237,6 +255,7 @@ def fit_twin_group(
     seed: int,
     structured: bool,
     label: str = "",
+    M0: float | None = None,
 ) -> FitResult:
     """Fit a twin to the train pairs of one group and measure it on train and test, as
     :func:`contrastive_gs.fit.fit_group` does for the lecture's models.
@@ -251,7 +270,7 @@ def fit_twin_group(
             f"{label}: needs at least 2 train and 2 test pairs, has {is_train.sum()} and "
             f"{(~is_train).sum()}"
         )
-    model = fit_twin(points, pairs[is_train], settings, seed, structured, label)
+    model = fit_twin(points, pairs[is_train], settings, seed, structured, label, M0)
     return pair_fit_result(pairs, model.predict_pairs(points, pairs), model, label)
 
 
@@ -262,8 +281,10 @@ def twin_batch(
     settings: TwinSettings,
     groups: list[str],
     seeds: list[int],
+    M0: float | None = None,
 ):
-    """Yield ``(group, seed, FitResult)`` for every group and seed, as fit.fit_batch does."""
+    """Yield ``(group, seed, FitResult)`` for every group and seed, as fit.fit_batch does;
+    ``model_name`` is ``twin`` or ``twin_structured``."""
     from contrastive_gs.pairs import select_group
 
     structured = TWIN_MODELS[model_name]
@@ -271,5 +292,5 @@ def twin_batch(
         group_pairs = select_group(pairs, group)
         for seed in seeds:
             label = f"{model_name} group={group} seed={seed}"
-            result = fit_twin_group(points, group_pairs, settings, seed, structured, label)
+            result = fit_twin_group(points, group_pairs, settings, seed, structured, label, M0)
             yield group, seed, result

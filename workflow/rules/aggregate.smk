@@ -3,6 +3,7 @@
 
 localrules:
     aggregate,
+    sweep_figures,
 
 
 rule aggregate:
@@ -22,3 +23,26 @@ rule aggregate:
         runtime=5,
     script:
         "../../scripts/aggregate.py"
+
+
+rule sweep_figures:
+    input:
+        metrics=rules.aggregate.output.metrics_parquet,
+    output:
+        r2_vs_width="results/summary/r2_vs_width.svg",
+        r2_vs_noise="results/summary/r2_vs_noise.svg",
+        r2_heatmap_Ka_Kb="results/summary/r2_heatmap_Ka_Kb.svg",
+    log:
+        "results/summary/logs/sweep_figures.log",
+    conda:
+        CONDA_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        point=cgs_config.reference_point(config),
+        groups=GROUPS,
+        models=MODELS,
+    script:
+        "../../scripts/sweep_figures.py"

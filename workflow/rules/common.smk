@@ -21,8 +21,6 @@ POLYMERS = _validated_polymers()
 GROUPS = list(config["groups"])
 SEEDS = list(config["seeds"])
 MODELS = list(config["models"])
-FIGURE_GROUPS = GROUPS if config["figures"]["groups"] == "all" else ["pooled"]
-FIGURE_SEEDS = SEEDS if config["figures"]["seeds"] == "all" else SEEDS[:1]
 
 # One Paramspace per swept thing: scenarios (data) and each model's hyper-parameters.
 SCENARIOS = Paramspace(
@@ -34,6 +32,13 @@ HYPERS = {
     )
     for model in cgs_config.HYPER_KEYS
 }
+
+# Per-fit figures for a subset of fits (config: figures); metrics cover every fit.
+FIGURE_GROUPS = GROUPS if config["figures"]["groups"] == "all" else GROUPS[:1]
+FIGURE_SEEDS = SEEDS if config["figures"]["seeds"] == "all" else SEEDS[:1]
+FIGURE_SCENARIOS = list(SCENARIOS.instance_patterns)
+if config["figures"]["scenarios"] == "reference":
+    FIGURE_SCENARIOS = [cgs_config.reference_scenario_path(config)]
 
 
 wildcard_constraints:
@@ -121,159 +126,42 @@ def compare_inputs(wildcards):
     }
 
 
-def _native(instance):
-    """Paramspace values as plain Python numbers (params must be plain to be compared)."""
-    return {
-        key: getattr(value, "item", lambda: value)() for key, value in instance.items()
-    }
-
-
-def simulate_params(wildcards):
-    """The data section of the config with the scenario's swept values applied."""
-    return {**config["data"], **_native(SCENARIOS.instance(wildcards))}
-
-
-def model_settings(wildcards):
-    """The config section of a model with its swept hyper-parameters applied."""
-    return {
-        **config[wildcards.model],
-        **_native(HYPERS[wildcards.model].instance(wildcards)),
-    }
-
-
-def figure_fit_files(filename):
-    """Input function: a file of each fit that gets figures, in one (scenario, model, hyper)."""
-
-    def files(wildcards):
-        patterns = fit_outputs(filename, FIGURE_GROUPS, FIGURE_SEEDS)
-        return [p.format(**wildcards) for p in patterns]
-
-    return files
-
-
-def _native(instance):
-    """Paramspace values as plain Python numbers (params must be plain to be compared)."""
-    return {
-        key: getattr(value, "item", lambda: value)() for key, value in instance.items()
-    }
-
-
-def simulate_params(wildcards):
-    """The data section of the config with the scenario's swept values applied."""
-    return {**config["data"], **_native(SCENARIOS.instance(wildcards))}
-
-
-def model_settings(wildcards):
-    """The config section of a model with its swept hyper-parameters applied."""
-    return {
-        **config[wildcards.model],
-        **_native(HYPERS[wildcards.model].instance(wildcards)),
-    }
-
-
-def figure_fit_files(filename):
-    """Input function: a file of each fit that gets figures, in one (scenario, model, hyper)."""
-
-    def files(wildcards):
-        patterns = fit_outputs(filename, FIGURE_GROUPS, FIGURE_SEEDS)
-        return [p.format(**wildcards) for p in patterns]
-
-    return files
-
-
-def compared_fit_files(filename):
-    """Input function: a file of the NN and polynomial fits that one comparison job compares."""
-
-    def files(wildcards):
-        return {
-            model: f"results/{wildcards.scenario}/fits/{model}/{hyper}/{wildcards.group}/seed~{wildcards.seed}/{filename}"
-            for model, hyper in (
-                ("nn", wildcards.nn_hyper),
-                ("poly", wildcards.poly_hyper),
-            )
-        }
-
-    return files
-
-
-def _model_hyper_dirs():
+def fit_metrics_files():
+    """metrics.json of every fit: every scenario, model, hyper-parameter point, group, seed."""
     return [
-        f"{model}/{hyper}"
+        path.format(scenario=scenario, model=model, hyper=hyper)
+        for scenario in SCENARIOS.instance_patterns
         for model in MODELS
         for hyper in HYPERS[model].instance_patterns
+        for path in fit_outputs("metrics.json")
     ]
 
 
-def fit_metrics_files():
-    """metrics.json of every fit of every scenario."""
-    return [
-        f"results/{scenario}/fits/{model_hyper}/{group}/seed~{seed}/metrics.json"
-        for scenario in SCENARIOS.instance_patterns
-        for model_hyper in _model_hyper_dirs()
-        for group in GROUPS
-        for seed in SEEDS
-    ]
+def _formatted(patterns, **values):
+    return [pattern.format(**values) for pattern in patterns]
 
 
-def diagnose_files():
-    """Per-fit figures and tables of the figure groups and seeds."""
-    return [
-        f"results/{scenario}/fits/{model_hyper}/{group}/seed~{seed}/{name}"
-        for scenario in SCENARIOS.instance_patterns
-        for model_hyper in _model_hyper_dirs()
-        for group in FIGURE_GROUPS
-        for seed in FIGURE_SEEDS
-        for name in DIAGNOSE_OUTPUTS
-    ]
-
-
-def compare_files():
-    """NN-vs-polynomial figures and tables, and the PCA figures."""
-    if not {"nn", "poly"} <= set(MODELS):
-        return []
-    return [
-        f"results/{scenario}/compare/{nn_hyper}/{poly_hyper}/{group}/seed~{seed}/{name}"
-        for scenario in SCENARIOS.instance_patterns
-        for nn_hyper in HYPERS["nn"].instance_patterns
-        for poly_hyper in HYPERS["poly"].instance_patterns
-        for group in FIGURE_GROUPS
-        for seed in FIGURE_SEEDS
-        for name in COMPARE_OUTPUTS
-    ]
-
-
-def pca_files():
-    return expand(
-        "results/{scenario}/compare/pca/{group}.svg",
-        scenario=SCENARIOS.instance_patterns,
-        group=FIGURE_GROUPS,
-    )
+def figure_targets():
+    """Per-fit figures, NN-vs-polynomial comparisons and PCA of the figure scenarios."""
+    targets = []
+    for scenario in FIGURE_SCENARIOS:
+        targets += _formatted(rules.pca.output, scenario=scenario)
+        for model in MODELS:
+            for hyper in HYPERS[model].instance_patterns:
+                targets += _formatted(
+                    rules.diagnose.output, scenario=scenario, model=model, hyper=hyper
+                )
+        if {"nn", "poly"} <= set(MODELS):
+            for nn_hyper in HYPERS["nn"].instance_patterns:
+                for poly_hyper in HYPERS["poly"].instance_patterns:
+                    targets += _formatted(
+                        rules.compare.output,
+                        scenario=scenario,
+                        nn_hyper=nn_hyper,
+                        poly_hyper=poly_hyper,
+                    )
+    return targets
 
 
 def all_targets():
-    return [
-        *diagnose_files(),
-        *compare_files(),
-        *pca_files(),
-        "results/summary/metrics.parquet",
-        "results/summary/metrics.csv",
-        "results/summary/summary.csv",
-    ]
-
-
-DIAGNOSE_OUTPUTS = [
-    "predicted_vs_true.svg",
-    "hist.svg",
-    "residuals_vs_predicted.svg",
-    "qq.svg",
-    "residual_stats.csv",
-    "shapiro.csv",
-]
-COMPARE_OUTPUTS = [
-    "diagnostics.csv",
-    "shapiro.csv",
-    "hist.svg",
-    "residuals_vs_predicted.svg",
-    "qq.svg",
-    "nn_vs_poly.svg",
-]
+    return [*figure_targets(), *rules.aggregate.output, *rules.sweep_figures.output]

@@ -1,0 +1,12 @@
+"""Rule sweep_figures: test R2 against the swept keys, at the reference point of the others."""
+
+from contrastive_gs import io, steps
+
+with io.job_log(snakemake.log[0]):
+    steps.sweep_figures(
+        snakemake.input.metrics,
+        snakemake.params.point,
+        snakemake.params.groups,
+        snakemake.params.models,
+        snakemake.output,
+    )
