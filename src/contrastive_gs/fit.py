@@ -19,6 +19,7 @@ from contrastive_gs.pairs import FEATURES, SPLITS, TARGET, select_group
 
 log = logging.getLogger(__name__)
 PREDICTION_COLUMNS = ["i", "j", "split", "y_true", "y_pred"]
+TORCH_MODELS = {"nn"}  # models trained with torch
 
 
 @dataclass
@@ -98,8 +99,12 @@ def fit_batch(
     settings: Any,
     groups: list[str],
     seeds: list[int],
+    threads: int = 1,
 ):
-    """Yield ``(group, seed, FitResult)`` for every group and seed: one process, many fits."""
+    """Yield ``(group, seed, FitResult)`` for every group and seed: one process, many fits, on
+    ``threads`` CPU threads."""
+    if model_name in TORCH_MODELS:
+        models.set_torch_threads(threads)
     for group in groups:
         group_pairs = select_group(pairs, group)
         for seed in seeds:

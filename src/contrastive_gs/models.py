@@ -55,12 +55,19 @@ def build_mlp(n_inputs: int, settings: MLPSettings) -> torch.nn.Sequential:
     return nn.Sequential(*layers, nn.Linear(settings.width, 1))
 
 
-def seed_torch(seed: int, threads: int = 1) -> None:
-    """Seed torch and make its kernels deterministic, on ``threads`` CPU threads."""
+def seed_torch(seed: int) -> None:
+    """Seed torch and make its kernels deterministic."""
     import torch
 
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
+
+
+def set_torch_threads(threads: int) -> None:
+    """Use ``threads`` CPU threads in torch (a job's ``threads:``, so that ``--cores N`` never
+    oversubscribes)."""
+    import torch
+
     torch.set_num_threads(threads)
 
 

@@ -29,9 +29,27 @@ rule sweep_figures:
     input:
         metrics=rules.aggregate.output.metrics_parquet,
     output:
-        r2_vs_width="results/summary/r2_vs_width.svg",
-        r2_vs_noise="results/summary/r2_vs_noise.svg",
-        r2_heatmap_Ka_Kb="results/summary/r2_heatmap_Ka_Kb.svg",
+        r2_vs_width=report_file(
+            "results/summary/r2_vs_width.svg",
+            "r2_vs_width.rst",
+            "sweeps",
+            "test R2 vs NN width",
+            ALL_GROUPS,
+        ),
+        r2_vs_noise=report_file(
+            "results/summary/r2_vs_noise.svg",
+            "r2_vs_noise.rst",
+            "sweeps",
+            "test R2 vs noise",
+            ALL_GROUPS,
+        ),
+        r2_heatmap_Ka_Kb=report_file(
+            "results/summary/r2_heatmap_Ka_Kb.svg",
+            "r2_heatmap_Ka_Kb.rst",
+            "sweeps",
+            "test R2 over Ka x Kb",
+            ALL_GROUPS,
+        ),
     log:
         "results/summary/logs/sweep_figures.log",
     conda:

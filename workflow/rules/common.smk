@@ -69,8 +69,32 @@ def expand_only(pattern, **values):
 
 
 def fit_outputs(filename, groups=GROUPS, seeds=SEEDS):
-    """Output patterns of a fit batch: one file per group and seed."""
+    """Per-fit file patterns of one (scenario, model, hyper) point: one per group and seed."""
     return expand_only(f"{FIT_DIR}/{filename}", group=groups, seed=seeds)
+
+
+# config batch: "point" trains every group and seed of a (scenario, model, hyper) point in one
+# job (start-up paid once per point); "fit" makes one job per fit (for comparison, or clusters
+# with many cores).
+FIT_BATCHED = config["batch"] == "point"
+FIT_LOG = f"{LOG_DIR}/fit/{{model}}/{{hyper}}" + (
+    "" if FIT_BATCHED else "/{group}/seed~{seed}"
+)
+
+
+def fit_job_outputs(filename):
+    """Output patterns of the fit rule."""
+    return fit_outputs(filename) if FIT_BATCHED else [f"{FIT_DIR}/{filename}"]
+
+
+def fit_job_groups(wildcards):
+    """Groups one fit job fits."""
+    return GROUPS if FIT_BATCHED else [wildcards.group]
+
+
+def fit_job_seeds(wildcards):
+    """Seeds one fit job fits."""
+    return SEEDS if FIT_BATCHED else [int(wildcards.seed)]
 
 
 def figure_outputs(directory, filename):
@@ -164,4 +188,9 @@ def figure_targets():
 
 
 def all_targets():
-    return [*figure_targets(), *rules.aggregate.output, *rules.sweep_figures.output]
+    return [
+        *figure_targets(),
+        *rules.aggregate.output,
+        *rules.sweep_figures.output,
+        *report_targets(),
+    ]

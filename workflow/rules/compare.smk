@@ -8,10 +8,30 @@ rule compare:
     output:
         diagnostics=figure_outputs(COMPARE_DIR, "diagnostics.csv"),
         shapiro=figure_outputs(COMPARE_DIR, "shapiro.csv"),
-        hist=figure_outputs(COMPARE_DIR, "hist.svg"),
-        residuals_vs_predicted=figure_outputs(COMPARE_DIR, "residuals_vs_predicted.svg"),
-        qq=figure_outputs(COMPARE_DIR, "qq.svg"),
-        nn_vs_poly=figure_outputs(COMPARE_DIR, "nn_vs_poly.svg"),
+        hist=report_files(
+            figure_outputs(COMPARE_DIR, "hist.svg"),
+            "compare_hist.rst",
+            "compare",
+            "Fig. 3 residual histogram",
+        ),
+        residuals_vs_predicted=report_files(
+            figure_outputs(COMPARE_DIR, "residuals_vs_predicted.svg"),
+            "compare_residuals_vs_predicted.rst",
+            "compare",
+            "Fig. 4 residuals vs predicted",
+        ),
+        qq=report_files(
+            figure_outputs(COMPARE_DIR, "qq.svg"),
+            "compare_qq.rst",
+            "compare",
+            "Fig. 5 QQ plot",
+        ),
+        nn_vs_poly=report_files(
+            figure_outputs(COMPARE_DIR, "nn_vs_poly.svg"),
+            "nn_vs_poly.rst",
+            "compare",
+            "Fig. 6 NN vs poly",
+        ),
     log:
         f"{LOG_DIR}/compare/{{nn_hyper}}/{{poly_hyper}}.log",
     conda:
@@ -28,8 +48,13 @@ rule pca:
     input:
         pairs=rules.pair.output.pairs,
     output:
-        figures=expand_only(
-            f"{SCENARIO_DIR}/compare/pca/{{group}}.svg", group=FIGURE_GROUPS
+        figures=report_files(
+            expand_only(
+                f"{SCENARIO_DIR}/compare/pca/{{group}}.svg", group=FIGURE_GROUPS
+            ),
+            "pca.rst",
+            "pca",
+            "Fig. 8 PCA of contrastive features",
         ),
     log:
         f"{LOG_DIR}/pca.log",

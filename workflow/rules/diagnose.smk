@@ -7,10 +7,27 @@ rule diagnose:
         predictions=figure_fit_files("predictions.parquet"),
         metrics=figure_fit_files("metrics.json"),
     output:
-        predicted_vs_true=figure_outputs(FIT_DIR, "predicted_vs_true.svg"),
-        hist=figure_outputs(FIT_DIR, "hist.svg"),
-        residuals_vs_predicted=figure_outputs(FIT_DIR, "residuals_vs_predicted.svg"),
-        qq=figure_outputs(FIT_DIR, "qq.svg"),
+        predicted_vs_true=report_files(
+            figure_outputs(FIT_DIR, "predicted_vs_true.svg"),
+            "fit_predicted_vs_true.rst",
+            "fits",
+            "Fig. 1-2 predicted vs true",
+        ),
+        hist=report_files(
+            figure_outputs(FIT_DIR, "hist.svg"),
+            "fit_hist.rst",
+            "fits",
+            "Fig. 3 residual histogram",
+        ),
+        residuals_vs_predicted=report_files(
+            figure_outputs(FIT_DIR, "residuals_vs_predicted.svg"),
+            "fit_residuals_vs_predicted.rst",
+            "fits",
+            "Fig. 4 residuals vs predicted",
+        ),
+        qq=report_files(
+            figure_outputs(FIT_DIR, "qq.svg"), "fit_qq.rst", "fits", "Fig. 5 QQ plot"
+        ),
         residual_stats=figure_outputs(FIT_DIR, "residual_stats.csv"),
         shapiro=figure_outputs(FIT_DIR, "shapiro.csv"),
     log:

@@ -1,25 +1,25 @@
-# One job fits one model at one hyper-parameter point to every group and seed: the start-up of
-# a job (importing torch) is paid once per batch, not once per fit.
+# By default (batch: point) one job fits one model at one hyper-parameter point to every group and
+# seed: the start-up of a job (importing torch, ~2 s) is paid once per point, not once per fit.
 
 
 rule fit:
     input:
         pairs=rules.pair.output.pairs,
     output:
-        metrics=fit_outputs("metrics.json"),
-        predictions=fit_outputs("predictions.parquet"),
-        model=fit_outputs("model.pkl"),
+        metrics=fit_job_outputs("metrics.json"),
+        predictions=fit_job_outputs("predictions.parquet"),
+        model=fit_job_outputs("model.pkl"),
     log:
-        f"{LOG_DIR}/fit/{{model}}/{{hyper}}.log",
+        f"{FIT_LOG}.log",
     conda:
         CONDA_ENV
-    threads: 1
+    threads: 1  # tiny networks: one thread each, as many jobs as cores
     resources:
         mem_mb=2000,
         runtime=60,
     params:
         settings=model_settings,
-        groups=GROUPS,
-        seeds=SEEDS,
+        groups=fit_job_groups,
+        seeds=fit_job_seeds,
     script:
         "../../scripts/fit.py"

@@ -1,0 +1,204 @@
+"""The one-page overview: the headline comparison of the models, for a README or a slide.
+
+Panel 1: test R2 of each model in each group (mean +- sd over seeds) against the information
+ceiling of the group (the best R2 any function of the lecture's pair features can reach).
+Panel 2, only when a recovery table is given: how well each model recovers the scaling law
+(mean absolute relative error of Ka, Kb, r against the truth, in percent).
+
+The figure is drawn at one sweep point (:func:`contrastive_gs.config.reference_point`), so that a
+sweep's overview compares models on the same data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from contrastive_gs import plots
+from contrastive_gs.config import HYPER_KEYS, SCENARIO_KEYS
+from contrastive_gs.steps import at_point
+
+plt = plots.plt  # Agg backend and the project's rcParams
+MODEL_NAMES = {"nn": "NN", "poly": "poly"}
+# Columns of the optional recovery table: one row per (model, group, parameter); ``error_pct`` is
+# the mean over seeds of |estimate - truth| / truth in percent (``mean_abs_rel_error_pct`` of
+# :func:`contrastive_gs.recovery.scaling_law_summary`), ``error_sd_pct`` its sd over seeds (may
+# be missing or NaN).  :func:`recovery_rows` builds these rows from one scaling_law.json.
+RECOVERY_COLUMNS = ("model", "group", "parameter", "error_pct")
+PARAMETER_LABELS = {"Ka": "Ka", "Kb": "Kb", "r_glassy": "r (glassy)"}
+SCENARIO_UNITS = {"Ka": " K", "Kb": " K", "noise": ""}
+
+
+def model_label(model: str, hyper: Mapping[str, object]) -> str:
+    """A model's name with its hyper-parameters, as the lecture names it: ``NN 3-32-32-1``,
+    ``poly degree 2``; other models: name and ``key value`` pairs."""
+    name = MODEL_NAMES.get(model, model)
+    hyper = {k: v for k, v in hyper.items() if v is not None and not pd.isna(v)}
+    if model == "nn" and {"width", "depth"} <= hyper.keys():
+        layers = [str(int(hyper["width"]))] * int(hyper["depth"])
+        return f"{name} 3-{'-'.join(layers)}-1"
+    return " ".join([name, *(f"{k} {v}" for k, v in hyper.items())])
+
+
+def r2_by_model(
+    metrics: pd.DataFrame, point: Mapping[str, float], groups: Sequence[str]
+) -> pd.DataFrame:
+    """Test R2 per (model, group) at ``point``: mean, sd (0 for one seed) and count over seeds,
+    the group's information ceiling and the model's label; groups in ``groups`` order."""
+    rows = at_point(metrics, point, [])
+    rows = rows[rows["group"].isin(groups)]
+    table = (
+        rows.groupby(["model", "group"], sort=False)
+        .agg(
+            r2_mean=("r2", "mean"),
+            r2_sd=("r2", "std"),
+            seeds=("r2", "size"),
+            ceiling=("r2_ceiling_group", "mean"),
+        )
+        .reset_index()
+    )
+    table["r2_sd"] = table["r2_sd"].fillna(0.0)
+    hyper_columns = {m: [k for k in keys if k in rows] for m, keys in HYPER_KEYS.items()}
+    labels = {}
+    for model, model_rows in rows.groupby("model", sort=False):
+        first = model_rows.iloc[0]
+        labels[model] = model_label(model, {k: first[k] for k in hyper_columns.get(model, [])})
+    table["label"] = table["model"].map(labels)
+    table["group"] = pd.Categorical(table["group"], categories=list(groups), ordered=True)
+    return table.sort_values(["group", "model"], kind="stable").reset_index(drop=True)
+
+
+def recovery_rows(summary: Mapping, model: str, group: str) -> list[dict[str, object]]:
+    """Rows of the recovery table (:data:`RECOVERY_COLUMNS`) from one scaling-law summary (the
+    dict of :func:`contrastive_gs.recovery.scaling_law_summary`, i.e. a scaling_law.json):
+    one row per fitted parameter with a known truth."""
+    rows = []
+    for name, entry in summary["parameters"].items():
+        if not entry.get("fitted") or entry.get("mean_abs_rel_error_pct") is None:
+            continue
+        per_fit = np.array([v for v in entry.get("per_fit", []) if v is not None], dtype=float)
+        truth = entry.get("truth")
+        sd = np.nan
+        if truth and len(per_fit) > 1:
+            sd = float(np.std(np.abs(100.0 * (per_fit - truth) / truth), ddof=1))
+        rows.append(
+            {
+                "model": model,
+                "group": group,
+                "parameter": name,
+                "error_pct": float(entry["mean_abs_rel_error_pct"]),
+                "error_sd_pct": sd,
+            }
+        )
+    return rows
+
+
+def _scenario_text(point: Mapping[str, float]) -> str:
+    return ", ".join(
+        f"{key} = {float(point[key]):g}{SCENARIO_UNITS[key]}"
+        for key in SCENARIO_KEYS
+        if key in point
+    )
+
+
+def _r2_panel(ax, table: pd.DataFrame, groups: Sequence[str], models: Sequence[str]) -> None:
+    """Markers: test R2 (mean +- sd over seeds) per model, one cluster per group; grey bar:
+    the group's information ceiling."""
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    present = [m for m in models if m in set(table["model"])]
+    width = 0.7
+    offsets = np.linspace(-width / 2, width / 2, len(present) + 2)[1:-1]
+    for g, group in enumerate(groups):
+        rows = table[table["group"] == group]
+        if rows.empty:
+            continue
+        ceiling = float(rows["ceiling"].iloc[0])
+        ax.hlines(ceiling, g - width / 2, g + width / 2, color="0.4", lw=2.5, zorder=1)
+        ax.annotate(
+            f"ceiling {ceiling:.4f}", (g, ceiling), xytext=(0, 4), textcoords="offset points",
+            ha="center", va="bottom", fontsize=7, color="0.3",
+        )  # fmt: skip
+    for k, model in enumerate(present):
+        rows = table[table["model"] == model]
+        xs = np.array([groups.index(g) for g in rows["group"]], dtype=float) + offsets[k]
+        ax.errorbar(
+            xs, rows["r2_mean"], yerr=rows["r2_sd"], fmt="o", ms=6, capsize=3,
+            color=colors[k % len(colors)], label=rows["label"].iloc[0], zorder=3,
+        )  # fmt: skip
+        for x, value in zip(xs, rows["r2_mean"], strict=True):
+            ax.annotate(
+                f"{value:.4f}", (x, value), xytext=(5, -3), textcoords="offset points",
+                ha="left", va="top", fontsize=7, color=colors[k % len(colors)],
+            )  # fmt: skip
+    ax.plot([], [], color="0.4", lw=2.5, label="information ceiling of the features")
+    ax.set_xticks(range(len(groups)), list(groups))
+    ax.set_xlim(-0.6, len(groups) - 0.4)
+    low = float(np.nanmin([table["r2_mean"].min(), table["ceiling"].min()]))
+    ax.set_ylim(max(low - 0.25 * (1.0 - low) - 0.005, -1.0), 1.0 + 0.08 * (1.0 - low) + 0.002)
+    ax.set_xlabel("fit group (pooled: all polymers, as in the lecture)")
+    ax.set_ylabel("test R2 of logD_ratio (-)")
+    ax.set_title("Prediction: test R2 against the information ceiling")
+    ax.legend(loc="lower right", fontsize=7)
+
+
+def _recovery_panel(ax, recovery: pd.DataFrame, models: Sequence[str]) -> None:
+    """Bars: mean |relative error| (%) of each recovered parameter, per model (log scale)."""
+    present = [m for m in models if m in set(recovery["model"])]
+    present += sorted(set(recovery["model"]) - set(present))
+    parameters = [p for p in PARAMETER_LABELS if p in set(recovery["parameter"])]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    width = 0.8 / max(len(parameters), 1)
+    group = recovery["group"].iloc[0]
+    for k, parameter in enumerate(parameters):
+        rows = recovery[(recovery["parameter"] == parameter) & (recovery["group"] == group)]
+        rows = rows.set_index("model").reindex(present)
+        xs = np.arange(len(present)) + (k - (len(parameters) - 1) / 2) * width
+        sd = rows["error_sd_pct"] if "error_sd_pct" in rows else None
+        ax.bar(
+            xs, rows["error_pct"], width, yerr=sd, capsize=2,
+            color=colors[(k + 3) % len(colors)], label=PARAMETER_LABELS[parameter],
+        )  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(present)), [MODEL_NAMES.get(m, m) for m in present])
+    ax.set_xlabel("model")
+    ax.set_ylabel("mean |estimate - truth| / truth (%)")
+    ax.set_title(f"Scaling law: recovery error of Ka, Kb ({group})")
+    ax.legend(fontsize=7)
+
+
+def overview_figure(
+    metrics: pd.DataFrame,
+    point: Mapping[str, float],
+    groups: Sequence[str],
+    models: Sequence[str],
+    recovery: pd.DataFrame | None = None,
+) -> Figure:
+    """The one-page overview of a run (see the module docstring).
+
+    ``metrics``: the tidy metrics table (results/summary/metrics.parquet); ``point``: the sweep
+    point to show (scenario and hyper-parameter values); ``groups``, ``models``: in the order
+    to draw.  ``recovery``: optional scaling-law recovery errors with :data:`RECOVERY_COLUMNS`
+    (the second panel is drawn only when it is given and not empty).
+    """
+    table = r2_by_model(metrics, point, groups)
+    groups = [g for g in groups if g in set(table["group"].astype(str))]
+    with_recovery = recovery is not None and not recovery.empty
+    figure, axes = plt.subplots(
+        1, 2 if with_recovery else 1, figsize=(12, 4.6) if with_recovery else (8, 4.6),
+        squeeze=False, width_ratios=[3, 2] if with_recovery else None,
+    )  # fmt: skip
+    _r2_panel(axes[0][0], table, list(groups), list(models))
+    if with_recovery:
+        _recovery_panel(axes[0][1], recovery, list(models))
+    seeds = sorted(set(table["seeds"]))
+    seed_text = f"{seeds[0]} seed{'s' if seeds[0] > 1 else ''}" if len(seeds) == 1 else "seeds"
+    figure.suptitle(
+        "contrastive-gs: learning log D ratios from pairs of (M, T)\n"
+        f"{_scenario_text(point)}; test pairs, mean +- sd over {seed_text}",
+        fontsize=10,
+    )
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,107 @@
+"""Sweeps end to end on a tiny grid: expansion, aggregation, incremental runs, batching modes."""
+
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+import pytest
+from snakemake_runner import Workflow, tiny_config
+
+from contrastive_gs import config as cgs_config
+
+pytestmark = pytest.mark.workflow
+
+
+def sweep_config() -> dict:
+    """2 scenarios (Ka) x 2 widths x 2 seeds x 3 groups; per-fit figures at the reference only."""
+    config = tiny_config()
+    config["sweep"] = {"Ka": [130.0, 140.0], "nn": {"width": [8, 16]}}
+    config["seeds"] = [0, 1]
+    config["figures"].update(scenarios="reference", groups="first", seeds="first")
+    return config
+
+
+def test_sweep_expansion_gives_one_path_and_params_per_point():
+    config = sweep_config()
+    scenarios = cgs_config.scenario_table(config)
+    assert scenarios == [
+        {"Ka": 130.0, "Kb": 40.0, "noise": 0.0},
+        {"Ka": 140.0, "Kb": 40.0, "noise": 0.0},
+    ]
+    assert cgs_config.hyper_table(config, "nn") == [
+        {"width": 8, "depth": 2},
+        {"width": 16, "depth": 2},
+    ]
+    assert cgs_config.hyper_table(config, "poly") == [{"degree": 2}]
+    assert cgs_config.reference_point(config) == {
+        "Ka": 140.0, "Kb": 40.0, "noise": 0.0, "width": 8, "depth": 2, "degree": 2,
+    }  # fmt: skip
+    assert cgs_config.reference_scenario_path(config) == "Ka~140.0/Kb~40.0/noise~0.0"
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory) -> Workflow:
+    workflow = Workflow(tmp_path_factory.mktemp("sweep"), sweep_config())
+    workflow.run()
+    return workflow
+
+
+def test_aggregation_has_a_row_per_point_seed_group_model_split(swept):
+    metrics = pd.read_parquet(swept.path("results/summary/metrics.parquet"))
+    fits_per_scenario = 2 + 1  # nn widths + poly degrees
+    assert len(metrics) == 2 * fits_per_scenario * 2 * 3 * 2  # scenarios, seeds, groups, splits
+    stats = ["n", "r2", "rmse", "mean", "std", "min", "max", "shapiro_W", "shapiro_p"]
+    assert metrics[stats + ["r2_ceiling", "r2_ceiling_group"]].notna().all().all()
+    assert metrics.loc[metrics["model"] == "nn", "width"].notna().all()
+    assert metrics.loc[metrics["model"] == "poly", "width"].isna().all()
+    summary = pd.read_csv(swept.path("results/summary/summary.csv"))
+    assert len(summary) == len(metrics) // 2  # mean +- sd over the two seeds
+    assert (summary["r2_count"] == 2).all()
+    for name in ["r2_vs_width.svg", "r2_vs_noise.svg", "r2_heatmap_Ka_Kb.svg"]:
+        assert swept.path("results/summary", name).stat().st_size > 0
+
+
+def _changed(workflow: Workflow, change) -> dict:
+    config = copy.deepcopy(sweep_config())
+    change(config)
+    workflow.write_config(config)
+    try:
+        return dict(workflow.scheduled_jobs())
+    finally:
+        workflow.write_config(sweep_config())
+
+
+def test_adding_a_scenario_value_runs_only_the_new_point(swept):
+    jobs = _changed(swept, lambda c: c["sweep"]["Ka"].append(150.0))
+    assert jobs == {
+        "simulate": 1, "pair": 1, "fit": 3, "aggregate": 1, "sweep_figures": 1, "all": 1,
+    }  # fmt: skip
+
+
+def test_adding_a_width_runs_only_the_new_fits(swept):
+    jobs = _changed(swept, lambda c: c["sweep"]["nn"]["width"].append(32))
+    # one new fit per scenario; its figures only at the reference scenario
+    assert jobs == {
+        "fit": 2, "diagnose": 1, "compare": 1, "aggregate": 1, "sweep_figures": 1, "all": 1,
+    }  # fmt: skip
+
+
+def test_removing_a_value_reruns_only_aggregation(swept):
+    jobs = _changed(swept, lambda c: c["sweep"]["Ka"].remove(130.0))
+    assert jobs == {"aggregate": 1, "sweep_figures": 1, "all": 1}
+    jobs = _changed(swept, lambda c: c["sweep"]["nn"]["width"].remove(16))
+    assert jobs == {"aggregate": 1, "sweep_figures": 1, "all": 1}
+
+
+def test_one_job_per_fit_gives_the_same_metrics(tmp_path):
+    config = tiny_config()
+    config.update(seeds=[0, 1], groups=["pooled", "PP"])
+    metrics = {}
+    for batch, fit_jobs in [("point", 2), ("fit", 2 * 2 * 2)]:  # models, (groups x seeds)
+        config["batch"] = batch
+        workflow = Workflow(tmp_path / batch, config)
+        assert workflow.scheduled_jobs()["fit"] == fit_jobs
+        workflow.run()
+        metrics[batch] = pd.read_parquet(workflow.path("results/summary/metrics.parquet"))
+    pd.testing.assert_frame_equal(metrics["point"], metrics["fit"], check_exact=True)
