@@ -1,10 +1,12 @@
-"""Rule simulate: points of the scaling law on the configured grid."""
+"""Rule simulate: the points of one scenario, simulated on the grid or read from a data file."""
 
 from contrastive_gs import config, data, io
 
 with io.job_log(snakemake.log[0]) as log:
     params = snakemake.params.data
-    settings = data.settings_from_params(params, config.resolve_polymers(params["polymers"]))
-    points = data.simulate(settings)
-    log.info("simulated %d points for %d polymers", len(points), len(settings.polymers))
+    polymers = [] if params["source"] == "file" else config.resolve_polymers(params["polymers"])
+    points = data.load_points(params, polymers)
+    log.info(
+        "%d points of %d polymers (%s)", len(points), points["Polymer"].nunique(), params["source"]
+    )
     io.write_parquet(points, snakemake.output.points)

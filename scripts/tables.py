@@ -1,8 +1,11 @@
-"""Rules fit_tables, compare_tables: the CSV tables of one fit or comparison as HTML pages."""
+"""Rules fit_tables, compare_tables: the CSV tables of each fit or comparison as HTML pages."""
 
 from contrastive_gs import io, tables
 
 with io.job_log(snakemake.log[0]):
-    subtitle = ", ".join(f"{key} {value}" for key, value in snakemake.wildcards.items())
-    for name, csv in snakemake.input.items():
-        tables.write_table_html(csv, snakemake.output[name], kind=name, subtitle=subtitle)
+    inputs = io.fit_output_paths(snakemake.input)
+    point = ", ".join(snakemake.wildcards)
+    for (group, seed), outputs in io.fit_output_paths(snakemake.output).items():
+        for name, html in outputs.items():
+            subtitle = f"{point}, group {group}, seed {seed}"
+            tables.write_table_html(inputs[group, seed][name], html, kind=name, subtitle=subtitle)

@@ -101,6 +101,12 @@ REJECTED = {
     "M0 0": (_set("data.M0", 0), "'data.M0'", "a value > 0"),
     "D0 negative": (_set("data.D0", -1e-9), "'data.D0'", "a value > 0"),
     "max_pairs 1": (_set("pairs.max_pairs", 1), "'pairs.max_pairs'", "a value >= 2"),
+    "file source without path": (
+        _set("data.source", "file"),
+        "'data.path'",
+        "not allowed with data.source 'file'",
+    ),
+    "unknown data source": (_set("data.source", "excel"), "'data.source'", "one of"),
     "max_pairs no test pair": (
         _set("pairs.max_pairs", 4),
         "'pairs.max_pairs'",

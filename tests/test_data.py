@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 
 import numpy as np
 import pandas as pd
@@ -173,3 +174,74 @@ def test_simulate_uses_the_scenario_constants_for_every_polymer():
     )
     expected = physics.alpha(points["T"], pmma.Tg, 252.0, 65.0, pmma.r_glassy)
     np.testing.assert_allclose(points["alpha"], expected, rtol=1e-14)
+
+
+MEASURED = """polymer,M,T,Tg,D
+PP,40,296.15,273,1.9e-08
+PP,120,296.15,273,6.1e-10
+PP,40,373.15,273,6.2e-09
+HDPE,40,296.15,173,2.0e-08
+HDPE,500,373.15,173,7.8e-11
+"""
+
+
+def _measured_file(tmp_path, text: str, name: str = "measured.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_read_measured_gives_point_columns_in_polymer_m_t_order(tmp_path):
+    """A measured table becomes points: lecture columns, ln D, alpha unknown (NaN)."""
+    points = data.read_measured(_measured_file(tmp_path, MEASURED))
+    assert list(points.columns) == data.POINT_COLUMNS
+    assert points["Polymer"].tolist() == ["PP", "PP", "PP", "HDPE", "HDPE"]
+    assert points["M"].tolist() == [40, 40, 120, 40, 500]  # sorted by M, then T
+    np.testing.assert_allclose(points["logD"], np.log(points["D"]))
+    assert points["alpha"].isna().all()
+    assert data.measured_polymers(points) == [
+        physics.Polymer("PP", 273.0),
+        physics.Polymer("HDPE", 173.0),
+    ]
+
+
+def test_read_measured_parquet_and_replicates(tmp_path):
+    """Parquet works too; a replicate column allows repeated (polymer, M, T)."""
+    table = pd.read_csv(io.StringIO(MEASURED + "PP,40,296.15,273,1.8e-08\n"))
+    table["replicate"] = [0, 0, 0, 0, 0, 1]
+    path = tmp_path / "measured.parquet"
+    table.to_parquet(path)
+    assert len(data.read_measured(path)) == 6
+
+
+DATA_FAULTS = {
+    "missing column": (MEASURED.replace(",D\n", ",Dx\n"), "missing column(s) ['D']"),
+    "NaN": (MEASURED.replace("6.1e-10", "nan"), "column D has 1 missing"),
+    "empty cell": (MEASURED.replace(",120,", ",,"), "column M has 1 missing"),
+    "infinite": (MEASURED.replace("6.1e-10", "inf"), "infinite"),
+    "non-numeric": (MEASURED.replace("296.15,273,1.9", "hot,273,1.9"), "column T has 1"),
+    "D zero": (MEASURED.replace("6.1e-10", "0"), "column D must be > 0; row 3 has 0.0"),
+    "D negative": (MEASURED.replace("6.1e-10", "-6.1e-10"), "column D must be > 0"),
+    "M negative": (MEASURED.replace(",120,", ",-120,"), "column M must be > 0"),
+    "duplicate row": (MEASURED + "PP,40,296.15,273,1.8e-08\n", "duplicate rows"),
+    "one point": (MEASURED + "PS,40,296.15,373,1e-09\n", "['PS'] have a single point"),
+    "two Tg": (MEASURED.replace("PP,40,373.15,273", "PP,40,373.15,270"), "several Tg"),
+}
+
+
+@pytest.mark.parametrize(("text", "problem"), DATA_FAULTS.values(), ids=DATA_FAULTS.keys())
+def test_read_measured_rejects_bad_data_naming_file_and_problem(tmp_path, text, problem):
+    path = _measured_file(tmp_path, text)
+    with pytest.raises(data.DataFileError) as error:
+        data.read_measured(path)
+    assert str(path) in str(error.value)
+    assert problem in str(error.value)
+
+
+def test_read_measured_missing_or_damaged_file(tmp_path):
+    with pytest.raises(data.DataFileError, match="not found"):
+        data.read_measured(tmp_path / "absent.csv")
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(data.DataFileError, match="cannot be read"):
+        data.read_measured(damaged)

@@ -17,7 +17,7 @@ import numpy as np
 import yaml
 
 from contrastive_gs import physics
-from contrastive_gs.data import grid
+from contrastive_gs.data import grid, measured_polymers, read_measured
 from contrastive_gs.pairs import POOLED
 
 MIN_PAIRS_PER_SIDE = 2  # train and test pairs a fit group needs at least
@@ -210,9 +210,31 @@ def _check_pair_counts(config: Mapping[str, Any], polymers: list[physics.Polymer
         )
 
 
+def _measured_polymers(config: Mapping[str, Any]) -> list[physics.Polymer]:
+    """Polymers of a ``source: file`` config, read (and checked) from the data file itself."""
+    data = config["data"]
+    if not data.get("path"):
+        raise ConfigError(
+            "config key 'data.path': value None is not allowed with data.source 'file'; "
+            "expected the path of a CSV or Parquet table"
+        )
+    swept = sorted(set(config.get("sweep") or {}) & {"Ka", "Kb"})
+    if swept:
+        raise ConfigError(
+            f"config key 'sweep': {swept} cannot be swept with data.source 'file' "
+            "(measured data have their own constants)"
+        )
+    return measured_polymers(read_measured(data["path"]))
+
+
 def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[physics.Polymer]:
-    """Check a whole configuration; return its resolved polymers or raise ConfigError."""
+    """Check a whole configuration; return its resolved polymers or raise ConfigError (or
+    DataFileError for a bad measured-data file)."""
     check_schema(config, schema)
+    if config["data"]["source"] == "file":
+        polymers = _measured_polymers(config)
+        _check_groups(config, polymers)
+        return polymers
     polymers = resolve_polymers(config["data"]["polymers"])
     _check_physics(config, polymers)
     _check_groups(config, polymers)

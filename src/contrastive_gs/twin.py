@@ -282,11 +282,13 @@ def twin_batch(
     groups: list[str],
     seeds: list[int],
     M0: float | None = None,
+    threads: int = 1,
 ):
-    """Yield ``(group, seed, FitResult)`` for every group and seed, as fit.fit_batch does;
-    ``model_name`` is ``twin`` or ``twin_structured``."""
+    """Yield ``(group, seed, FitResult)`` for every group and seed on ``threads`` CPU threads,
+    as fit.fit_batch does; ``model_name`` is ``twin`` or ``twin_structured``."""
     from contrastive_gs.pairs import select_group
 
+    models.set_torch_threads(threads)
     structured = TWIN_MODELS[model_name]
     for group in groups:
         group_pairs = select_group(pairs, group)

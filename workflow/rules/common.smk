@@ -5,6 +5,7 @@ import pandas as pd
 from snakemake.utils import Paramspace
 
 from contrastive_gs import config as cgs_config
+from contrastive_gs import data as cgs_data
 
 
 def _validated_polymers():
@@ -15,6 +16,8 @@ def _validated_polymers():
         return cgs_config.validate_config(config, schema)
     except cgs_config.ConfigError as error:
         raise WorkflowError(f"Invalid configuration: {error}") from None
+    except cgs_data.DataFileError as error:
+        raise WorkflowError(f"Invalid data: {error}") from None
 
 
 POLYMERS = _validated_polymers()
@@ -109,6 +112,11 @@ def _native(instance):
     return {
         key: getattr(value, "item", lambda: value)() for key, value in instance.items()
     }
+
+
+def measured_data(wildcards):
+    """Input function of simulate: the measured-data file, if the config reads one."""
+    return [config["data"]["path"]] if config["data"]["source"] == "file" else []
 
 
 def simulate_params(wildcards):

@@ -1,5 +1,6 @@
 # The report's own rules: HTML versions of the CSV tables (the report shows HTML inline but
-# offers CSV only as a download) and the one-page overview of the run.
+# offers CSV only as a download), batched like the rules that write the tables (one job per
+# scenario, model and hyper-parameter point), and the one-page overview of the run.
 
 
 localrules:
@@ -10,23 +11,23 @@ localrules:
 
 rule fit_tables:
     input:
-        residual_stats=f"{FIT_DIR}/residual_stats.csv",
-        shapiro=f"{FIT_DIR}/shapiro.csv",
+        residual_stats=figure_outputs(FIT_DIR, "residual_stats.csv"),
+        shapiro=figure_outputs(FIT_DIR, "shapiro.csv"),
     output:
-        residual_stats=report_file(
-            f"{FIT_DIR}/residual_stats.html",
+        residual_stats=report_files(
+            figure_outputs(FIT_DIR, "residual_stats.html"),
             "fit_residual_stats.rst",
             "fits",
             "Table 1 diagnostics",
         ),
-        shapiro=report_file(
-            f"{FIT_DIR}/shapiro.html",
+        shapiro=report_files(
+            figure_outputs(FIT_DIR, "shapiro.html"),
             "fit_shapiro.rst",
             "fits",
             "Table 2 Shapiro-Wilk",
         ),
     log:
-        f"{LOG_DIR}/tables/fits/{{model}}/{{hyper}}/{{group}}/seed~{{seed}}.log",
+        f"{LOG_DIR}/tables/fits/{{model}}/{{hyper}}.log",
     conda:
         CONDA_ENV
     threads: 1
@@ -39,23 +40,23 @@ rule fit_tables:
 
 rule compare_tables:
     input:
-        diagnostics=f"{COMPARE_DIR}/diagnostics.csv",
-        shapiro=f"{COMPARE_DIR}/shapiro.csv",
+        diagnostics=figure_outputs(COMPARE_DIR, "diagnostics.csv"),
+        shapiro=figure_outputs(COMPARE_DIR, "shapiro.csv"),
     output:
-        diagnostics=report_file(
-            f"{COMPARE_DIR}/diagnostics.html",
+        diagnostics=report_files(
+            figure_outputs(COMPARE_DIR, "diagnostics.html"),
             "compare_diagnostics.rst",
             "compare",
             "Table 1 diagnostics",
         ),
-        shapiro=report_file(
-            f"{COMPARE_DIR}/shapiro.html",
+        shapiro=report_files(
+            figure_outputs(COMPARE_DIR, "shapiro.html"),
             "compare_shapiro.rst",
             "compare",
             "Table 2 Shapiro-Wilk",
         ),
     log:
-        f"{LOG_DIR}/tables/compare/{{nn_hyper}}/{{poly_hyper}}/{{group}}/seed~{{seed}}.log",
+        f"{LOG_DIR}/tables/compare/{{nn_hyper}}/{{poly_hyper}}.log",
     conda:
         CONDA_ENV
     threads: 1
@@ -75,7 +76,7 @@ rule overview:
             "results/summary/overview.png",
             "overview.rst",
             "overview",
-            "Overview: test R2 and scaling law",
+            "Overview of the models",
             ALL_GROUPS,
         ),
         summary=report_file(

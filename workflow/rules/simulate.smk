@@ -1,4 +1,6 @@
 rule simulate:
+    input:
+        measured=measured_data,
     output:
         points=f"{SCENARIO_DIR}/data/points.parquet",
     log:
