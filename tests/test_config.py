@@ -239,6 +239,7 @@ def test_schema_loads_as_mapping(schema):
     """load_schema reads the YAML schema: draft 2020-12, the documented top-level sections."""
     assert schema["$schema"].endswith("2020-12/schema")
     assert set(schema["required"]) == {
+        "batch",
         "data",
         "pairs",
         "models",
