@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,14 @@ class Workflow:
         (self.directory / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
     def run(
-        self, *args: str, check: bool = True, timeout: float = 600
+        self, *args: str, check: bool = True, timeout: float = 600, wrapper: Sequence[str] = ()
     ) -> subprocess.CompletedProcess:
-        """``snakemake --cores 2 ARGS`` in the scratch directory; output captured as text."""
+        """``snakemake --cores 2 ARGS`` in the scratch directory; output captured as text.
+
+        ``wrapper`` goes in front of the command, e.g. ``("timeout", "-k", "10", "300")``.
+        """
         command = [
-            sys.executable, "-m", "snakemake", "--snakefile", str(SNAKEFILE),
+            *wrapper, sys.executable, "-m", "snakemake", "--snakefile", str(SNAKEFILE),
             "--directory", str(self.directory), "--cores", "2", *args,
         ]  # fmt: skip
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
@@ -58,9 +62,9 @@ class Workflow:
             )
         return result
 
-    def scheduled_jobs(self) -> Counter:
-        """Jobs that a dry run would execute, counted per rule (empty when up to date)."""
-        output = self.run("--dry-run").stdout
+    def scheduled_jobs(self, *args: str) -> Counter:
+        """Jobs that a dry run (with ARGS) would execute, per rule (empty when up to date)."""
+        output = self.run("--dry-run", *args).stdout
         table = re.search(r"Job stats:\n.*?\n-+\s+-+\n(.*?)\ntotal", output, re.S)
         if table is None:
             assert "Nothing to be done" in output, output[-3000:]

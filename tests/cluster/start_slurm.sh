@@ -17,7 +17,8 @@
 # /etc/slurm/slurm.conf, where Debian's sbatch/squeue/sinfo look for it.
 # Stop everything again with tests/cluster/stop_slurm.sh.
 #
-# Needs root; check first with tests/cluster/can_run.sh.
+# Needs root; check first with tests/cluster/can_run.sh. Exit status 3: the
+# packages could not be installed (the one line printed says so).
 set -euo pipefail
 
 log() { echo "[start_slurm] $*"; }
@@ -93,10 +94,14 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
   # no systemd here: the packages' attempts to start their services are
   # skipped or fail harmlessly; we start the daemons ourselves below.
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Exit 3 (not 1) when the packages cannot be had: the tests skip on it.
+  if ! apt-get update -qq || ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    echo "SLURM test cluster unavailable: apt-get could not install ${missing[*]} (no network or no package source?)"
+    trap - EXIT
+    exit 3
+  fi
 fi
 
 # ------------------------------------------------------------------ directories
