@@ -5,13 +5,19 @@
 configfile: "config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
+include: "workflow/rules/report_common.smk"
 include: "workflow/rules/simulate.smk"
 include: "workflow/rules/pair.smk"
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/diagnose.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/recover.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -126,8 +126,8 @@ def test_fit_logs_r2_per_split(caplog, lecture_pairs):
         fit.fit_group(lecture_pairs, "poly", models.PolySettings(), seed=0, label="poly pooled")
     messages = [r.getMessage() for r in caplog.records if r.name == "contrastive_gs.fit"]
     assert messages == [
-        "poly pooled train R2 0.8866 RMSE 0.5822",
-        "poly pooled test R2 0.8912 RMSE 0.5590",
+        "poly pooled train R2 0.886597 RMSE 0.5822",
+        "poly pooled test R2 0.891171 RMSE 0.559",
     ]
 
 

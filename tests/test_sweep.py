@@ -34,9 +34,9 @@ def test_sweep_expansion_gives_one_path_and_params_per_point():
         {"width": 16, "depth": 2},
     ]
     assert cgs_config.hyper_table(config, "poly") == [{"degree": 2}]
-    assert cgs_config.reference_point(config) == {
-        "Ka": 140.0, "Kb": 40.0, "noise": 0.0, "width": 8, "depth": 2, "degree": 2,
-    }  # fmt: skip
+    point = cgs_config.reference_point(config)
+    assert point["scenario"] == {"Ka": 140.0, "Kb": 40.0, "noise": 0.0}
+    assert (point["nn"], point["poly"]) == ({"width": 8, "depth": 2}, {"degree": 2})
     assert cgs_config.reference_scenario_path(config) == "Ka~140.0/Kb~40.0/noise~0.0"
 
 

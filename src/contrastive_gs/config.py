@@ -22,7 +22,13 @@ from contrastive_gs.pairs import POOLED
 
 MIN_PAIRS_PER_SIDE = 2  # train and test pairs a fit group needs at least
 SCENARIO_KEYS = ("Ka", "Kb", "noise")  # data keys that a sweep may vary, in path order
-HYPER_KEYS = {"nn": ("width", "depth"), "poly": ("degree",)}  # model keys a sweep may vary
+HYPER_KEYS = {  # model keys a sweep may vary, in path order
+    "nn": ("width", "depth"),
+    "poly": ("degree",),
+    "twin": ("width", "depth"),
+    "twin_structured": ("width", "depth"),
+    "kernel": ("fit_r",),
+}
 
 
 class ConfigError(ValueError):
@@ -260,19 +266,23 @@ def key_value_regex(keys: tuple[str, ...]) -> str:
     return "/".join(f"{key}~[^/]+" for key in keys)
 
 
-def reference_point(config: Mapping[str, Any]) -> dict[str, float]:
-    """The sweep point that sweep figures hold fixed while they vary one or two keys: each key's
-    single config value if the sweep includes it, else the first value of its sweep list."""
-    point = {}
-    for section, keys in [(None, SCENARIO_KEYS), *HYPER_KEYS.items()]:
-        for key in keys:
-            values = swept_values(config, section, key)
-            single = config["data"][key] if section is None else config[section][key]
-            point[key] = single if single in values else values[0]
+def reference_point(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The sweep point that sweep figures hold fixed while they vary one or two keys:
+    ``{"scenario": {Ka, Kb, noise}, model: {its hyper keys}}``, each key at its single config
+    value if the sweep includes it, else at the first value of its sweep list."""
+
+    def reference(section: str | None, key: str) -> Any:
+        values = swept_values(config, section, key)
+        single = config["data"][key] if section is None else config[section][key]
+        return single if single in values else values[0]
+
+    point = {"scenario": {key: reference(None, key) for key in SCENARIO_KEYS}}
+    for model, keys in HYPER_KEYS.items():
+        point[model] = {key: reference(model, key) for key in keys}
     return point
 
 
 def reference_scenario_path(config: Mapping[str, Any]) -> str:
     """The ``key~value`` folders of the reference scenario (see :func:`reference_point`)."""
-    point = reference_point(config)
+    point = reference_point(config)["scenario"]
     return "/".join(f"{key}~{float(point[key])}" for key in SCENARIO_KEYS)

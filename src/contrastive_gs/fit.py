@@ -1,8 +1,16 @@
 """Fit a model to the pairs of one group and seed; measure it on train and test.
 
-The features and the target are standardised as by the lecture's StandardScaler, but with
-statistics of the train pairs only (the lecture used all pairs; polynomial predictions do not
-depend on it, the network's only through its training).
+Five model families, all trained on pairs only:
+
+- ``nn`` and ``poly``, the lecture's models on the pair features (``fit_pair_model``); features
+  and target are standardised as by the lecture's StandardScaler, but with statistics of the
+  train pairs only (the lecture used all pairs; polynomial predictions do not depend on it);
+- ``twin`` and ``twin_structured``, one network g of a point applied to both points of a pair
+  (:mod:`contrastive_gs.twin`);
+- ``kernel``, the scaling law itself fitted by nonlinear least squares
+  (:mod:`contrastive_gs.kernel`).
+
+Every family's metrics are the same statistics of its pair predictions (:func:`pair_fit_result`).
 """
 
 from __future__ import annotations
@@ -19,7 +27,11 @@ from contrastive_gs.pairs import FEATURES, SPLITS, TARGET, select_group
 
 log = logging.getLogger(__name__)
 PREDICTION_COLUMNS = ["i", "j", "split", "y_true", "y_pred"]
-TORCH_MODELS = {"nn"}  # models trained with torch
+PAIR_FEATURE_MODELS = ("nn", "poly")  # the lecture's models, on pair features
+TWIN_MODELS = ("twin", "twin_structured")
+MODELS = (*PAIR_FEATURE_MODELS, *TWIN_MODELS, "kernel")
+TORCH_MODELS = {"nn", *TWIN_MODELS}  # trained with torch
+SEED_FREE_MODELS = {"poly", "kernel"}  # deterministic: one fit serves every seed
 
 
 @dataclass
@@ -27,51 +39,31 @@ class FitResult:
     """A fitted model with its predictions (``PREDICTION_COLUMNS``) and metrics per split."""
 
     model: Any
-    x_scaler: Any
+    x_scaler: Any  # scalers of the pair features and target (None for twins and the kernel)
     y_scaler: Any
     predictions: pd.DataFrame
     metrics: dict[str, dict[str, float]]  # split -> diagnostics.STAT_KEYS
 
 
-def _train_model(
-    model_name: str, settings: Any, X: np.ndarray, y: np.ndarray, seed: int, label: str
-):
-    if model_name == "nn":
-        return models.fit_mlp(X, y, settings, seed, label)
-    if model_name == "poly":
-        return models.fit_poly(X, y, settings, label)
-    raise ValueError(f"unknown model {model_name!r}; expected 'nn' or 'poly'")
-
-
-def _predict(model_name: str, model: Any, X: np.ndarray) -> np.ndarray:
-    if model_name == "nn":
-        return models.predict_mlp(model, X)
-    return np.asarray(model.predict(X), dtype=np.float64).ravel()
-
-
-def fit_group(
-    pairs: pd.DataFrame, model_name: str, settings: Any, seed: int, label: str = ""
-) -> FitResult:
-    """Fit ``model_name`` ("nn" or "poly") with ``settings`` on the train pairs of ``pairs``.
-
-    ``pairs`` holds the columns of :data:`contrastive_gs.pairs.PAIR_COLUMNS` for one group.
-    """
+def check_split_sizes(pairs: pd.DataFrame, label: str) -> np.ndarray:
+    """The train mask of ``pairs``; ValueError unless both sides hold at least 2 pairs."""
     is_train = (pairs["split"] == "train").to_numpy()
     if is_train.sum() < 2 or (~is_train).sum() < 2:
         raise ValueError(
             f"{label}: needs at least 2 train and 2 test pairs, has {is_train.sum()} and "
             f"{(~is_train).sum()}"
         )
+    return is_train
+
+
+def pair_fit_result(
+    pairs: pd.DataFrame, y_pred: np.ndarray, model: Any, label: str = "", scalers=(None, None)
+) -> FitResult:
+    """FitResult of predictions ``y_pred`` (n,) of ``pairs`` (one group): statistics of each split
+    on the pair features, and the information ceiling of the whole group."""
     X = pairs[FEATURES].to_numpy(np.float64)
     y = pairs[TARGET].to_numpy(np.float64)
-    x_scaler = models.Standardizer.fit(X[is_train])
-    y_scaler = models.Standardizer.fit(y[is_train].reshape(-1, 1))
-    X_scaled = x_scaler.transform(X)
-    y_scaled = y_scaler.transform(y.reshape(-1, 1)).ravel()
-    model = _train_model(model_name, settings, X_scaled[is_train], y_scaled[is_train], seed, label)
-    y_pred = y_scaler.inverse_transform(
-        _predict(model_name, model, X_scaled).reshape(-1, 1)
-    ).ravel()
+    y_pred = np.asarray(y_pred, dtype=np.float64)
     predictions = pd.DataFrame(
         {
             "i": pairs["i"].to_numpy(),
@@ -88,9 +80,59 @@ def fit_group(
         metrics[split] = diagnostics.split_stats(X[rows], y[rows], y_pred[rows])
         metrics[split]["r2_ceiling_group"] = ceiling_of_group
         log.info(
-            "%s %s R2 %.4f RMSE %.4f", label, split, metrics[split]["r2"], metrics[split]["rmse"]
+            "%s %s R2 %.6f RMSE %.4g", label, split, metrics[split]["r2"], metrics[split]["rmse"]
         )
-    return FitResult(model, x_scaler, y_scaler, predictions, metrics)
+    return FitResult(model, *scalers, predictions, metrics)
+
+
+def fit_pair_model(
+    pairs: pd.DataFrame, model_name: str, settings: Any, seed: int, label: str = ""
+) -> FitResult:
+    """Fit the lecture's ``nn`` or ``poly`` with ``settings`` on the train pairs of ``pairs``
+    (one group, columns of :data:`contrastive_gs.pairs.PAIR_COLUMNS`)."""
+    is_train = check_split_sizes(pairs, label)
+    X = pairs[FEATURES].to_numpy(np.float64)
+    y = pairs[TARGET].to_numpy(np.float64)
+    x_scaler = models.Standardizer.fit(X[is_train])
+    y_scaler = models.Standardizer.fit(y[is_train].reshape(-1, 1))
+    X_scaled = x_scaler.transform(X)
+    y_scaled = y_scaler.transform(y.reshape(-1, 1)).ravel()
+    if model_name == "nn":
+        model = models.fit_mlp(X_scaled[is_train], y_scaled[is_train], settings, seed, label)
+        y_pred_scaled = models.predict_mlp(model, X_scaled)
+    else:
+        model = models.fit_poly(X_scaled[is_train], y_scaled[is_train], settings, label)
+        y_pred_scaled = np.asarray(model.predict(X_scaled), dtype=np.float64)
+    y_pred = y_scaler.inverse_transform(y_pred_scaled.reshape(-1, 1)).ravel()
+    return pair_fit_result(pairs, y_pred, model, label, (x_scaler, y_scaler))
+
+
+def fit_group(
+    pairs: pd.DataFrame,
+    model_name: str,
+    settings: Any,
+    seed: int,
+    label: str = "",
+    points: pd.DataFrame | None = None,
+    M0: float | None = None,
+) -> FitResult:
+    """Fit any model family to one group's ``pairs``; twins and the kernel also need the
+    ``points`` that the pairs' i, j index, and the reference molar mass ``M0`` (g/mol)."""
+    if model_name in PAIR_FEATURE_MODELS:
+        return fit_pair_model(pairs, model_name, settings, seed, label)
+    is_train = check_split_sizes(pairs, label)
+    if model_name in TWIN_MODELS:
+        from contrastive_gs import twin
+
+        structured = model_name == "twin_structured"
+        model = twin.fit_twin(points, pairs[is_train], settings, seed, structured, label, M0)
+    elif model_name == "kernel":
+        from contrastive_gs import kernel
+
+        model = kernel.fit_kernel(points, pairs[is_train], settings, label)
+    else:
+        raise ValueError(f"unknown model {model_name!r}; expected one of {MODELS}")
+    return pair_fit_result(pairs, model.predict_pairs(points, pairs), model, label)
 
 
 def fit_batch(
@@ -100,19 +142,33 @@ def fit_batch(
     groups: list[str],
     seeds: list[int],
     threads: int = 1,
+    points: pd.DataFrame | None = None,
+    M0: float | None = None,
 ):
     """Yield ``(group, seed, FitResult)`` for every group and seed: one process, many fits, on
-    ``threads`` CPU threads."""
+    ``threads`` CPU threads.  A deterministic model is fitted once per group."""
     if model_name in TORCH_MODELS:
         models.set_torch_threads(threads)
     for group in groups:
         group_pairs = select_group(pairs, group)
+        result = None
         for seed in seeds:
-            label = f"{model_name} group={group} seed={seed}"
-            yield group, seed, fit_group(group_pairs, model_name, settings, seed, label)
+            if result is None or model_name not in SEED_FREE_MODELS:
+                label = f"{model_name} group={group} seed={seed}"
+                result = fit_group(group_pairs, model_name, settings, seed, label, points, M0)
+            yield group, seed, result
 
 
-def model_settings(model_name: str, params: dict[str, Any]):
-    """Settings dataclass of a model from its config section (hyper-parameters applied)."""
-    settings_class = {"nn": models.MLPSettings, "poly": models.PolySettings}[model_name]
-    return settings_class(**params)
+def model_settings(model_name: str, params: dict[str, Any], M0: float = 100.0):
+    """Settings dataclass of a model from its config section (hyper-parameters applied); ``M0``
+    (g/mol) is the data's reference molar mass, known to the kernel."""
+    if model_name in TWIN_MODELS:
+        from contrastive_gs.twin import TwinSettings
+
+        return TwinSettings(**params)
+    if model_name == "kernel":
+        from contrastive_gs.kernel import KernelSettings
+
+        fit_r = {"auto": None, "yes": True, "no": False}[params["fit_r"]]
+        return KernelSettings(M0=M0, fit_r=fit_r)
+    return {"nn": models.MLPSettings, "poly": models.PolySettings}[model_name](**params)

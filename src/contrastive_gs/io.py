@@ -147,9 +147,13 @@ def fit_output_paths(output) -> dict[tuple[str, int], dict[str, str]]:
     return paths
 
 
-def write_fit(result, metrics: str, predictions: str, model: str) -> None:
-    """Write a FitResult: metrics JSON, predictions Parquet and the pickled model with scalers."""
+def write_fit(
+    result, alpha_table: pd.DataFrame, metrics: str, predictions: str, model: str, alpha: str
+) -> None:
+    """Write a FitResult: metrics JSON, predictions Parquet, the pickled model with scalers, and
+    the table of recovered alpha per point."""
     write_parquet(result.predictions, predictions)
+    write_parquet(alpha_table, alpha)
     write_pickle(
         {"model": result.model, "x_scaler": result.x_scaler, "y_scaler": result.y_scaler}, model
     )

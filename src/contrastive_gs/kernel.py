@@ -20,14 +20,13 @@ This is the best any method can do when the law's form is known: the yardstick f
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from contrastive_gs import diagnostics, physics
-from contrastive_gs.fit import PREDICTION_COLUMNS, FitResult
-from contrastive_gs.pairs import FEATURES, SPLITS, TARGET
+from contrastive_gs import physics
+from contrastive_gs.pairs import TARGET
 
 log = logging.getLogger(__name__)
 SPAN_MARGIN_K = 5.0  # data span Tg when some polymer has T < Tg - margin and T > Tg + margin
@@ -91,34 +90,6 @@ def _alpha_of_isotherms(points: pd.DataFrame, pairs_train: pd.DataFrame):
     return keys[:, 0] - keys[:, 1], alpha
 
 
-def pair_fit_result(pairs: pd.DataFrame, y_pred: np.ndarray, model, label: str = "") -> FitResult:
-    """A :class:`contrastive_gs.fit.FitResult` of predictions ``y_pred`` of ``pairs`` (one group),
-    with the metrics of :func:`contrastive_gs.fit.fit_group` (statistics of each split on the
-    pair features, the information ceiling of the group); scalers None."""
-    X = pairs[FEATURES].to_numpy(np.float64)
-    y = pairs[TARGET].to_numpy(np.float64)
-    y_pred = np.asarray(y_pred, dtype=np.float64)
-    predictions = pd.DataFrame(
-        {
-            "i": pairs["i"].to_numpy(),
-            "j": pairs["j"].to_numpy(),
-            "split": pairs["split"].to_numpy(),
-            "y_true": y,
-            "y_pred": y_pred,
-        }
-    )[PREDICTION_COLUMNS]
-    ceiling_of_group = diagnostics.information_ceiling_r2(X, y)
-    metrics = {}
-    for split in SPLITS:
-        rows = (pairs["split"] == split).to_numpy()
-        metrics[split] = diagnostics.split_stats(X[rows], y[rows], y_pred[rows])
-        metrics[split]["r2_ceiling_group"] = ceiling_of_group
-        log.info(
-            "%s %s R2 %.6f RMSE %.4g", label, split, metrics[split]["r2"], metrics[split]["rmse"]
-        )
-    return FitResult(model, None, None, predictions, metrics)
-
-
 @dataclass(frozen=True)
 class KernelSettings:
     """The ``kernel`` section of the config: the known M0 and where the search starts.
@@ -149,7 +120,6 @@ class KernelFit:
     message: str
     n_pairs: int
     residual_std: float  # sqrt(2 cost / (n - p)), in units of logD_ratio
-    extra: dict = field(default_factory=dict)
 
     def alpha(self, points: pd.DataFrame) -> np.ndarray:
         """alpha at each point with the fitted parameters (physics.alpha), shape (n,)."""
@@ -249,13 +219,3 @@ def fit_kernel(
     )  # fmt: skip
     log.info("%s kernel fit: %s +- %s (%s)", label, estimates, stderr, solution.message)
     return result
-
-
-def fit_kernel_group(
-    points: pd.DataFrame, pairs: pd.DataFrame, settings: KernelSettings, label: str = ""
-) -> FitResult:
-    """Fit the kernel to the train pairs of one group; a FitResult (model: :class:`KernelFit`)
-    with predictions and metrics of every split, as :func:`contrastive_gs.fit.fit_group`."""
-    is_train = (pairs["split"] == "train").to_numpy()
-    model = fit_kernel(points, pairs[is_train], settings, label)
-    return pair_fit_result(pairs, model.predict_pairs(points, pairs), model, label)

@@ -22,7 +22,10 @@ from contrastive_gs.config import HYPER_KEYS, SCENARIO_KEYS
 from contrastive_gs.steps import at_point
 
 plt = plots.plt  # Agg backend and the project's rcParams
-MODEL_NAMES = {"nn": "NN", "poly": "poly"}
+MODEL_NAMES = {
+    "nn": "NN", "poly": "poly", "twin": "twin", "twin_structured": "structured twin",
+    "kernel": "kernel",
+}  # fmt: skip
 # Columns of the optional recovery table: one row per (model, group, parameter); ``error_pct`` is
 # the mean over seeds of |estimate - truth| / truth in percent (``mean_abs_rel_error_pct`` of
 # :func:`contrastive_gs.recovery.scaling_law_summary`), ``error_sd_pct`` its sd over seeds (may
@@ -44,10 +47,12 @@ def model_label(model: str, hyper: Mapping[str, object]) -> str:
 
 
 def r2_by_model(
-    metrics: pd.DataFrame, point: Mapping[str, float], groups: Sequence[str]
+    metrics: pd.DataFrame, point: Mapping[str, Mapping[str, object]], groups: Sequence[str]
 ) -> pd.DataFrame:
-    """Test R2 per (model, group) at ``point``: mean, sd (0 for one seed) and count over seeds,
-    the group's information ceiling and the model's label; groups in ``groups`` order."""
+    """Test R2 per (model, group) at ``point`` (``{"scenario": {Ka, Kb, noise}, model: {hyper
+    values}}``, as :func:`contrastive_gs.config.reference_point` gives it): mean, sd (0 for one
+    seed) and count over seeds, the group's information ceiling and the model's label; groups in
+    ``groups`` order."""
     rows = at_point(metrics, point, [])
     rows = rows[rows["group"].isin(groups)]
     table = (
@@ -96,52 +101,61 @@ def recovery_rows(summary: Mapping, model: str, group: str) -> list[dict[str, ob
     return rows
 
 
-def _scenario_text(point: Mapping[str, float]) -> str:
+def _scenario_text(point: Mapping[str, Mapping[str, object]]) -> str:
+    scenario = point["scenario"]
     return ", ".join(
-        f"{key} = {float(point[key]):g}{SCENARIO_UNITS[key]}"
+        f"{key} = {float(scenario[key]):g}{SCENARIO_UNITS[key]}"
         for key in SCENARIO_KEYS
-        if key in point
+        if key in scenario
     )
 
 
 def _r2_panel(ax, table: pd.DataFrame, groups: Sequence[str], models: Sequence[str]) -> None:
-    """Markers: test R2 (mean +- sd over seeds) per model, one cluster per group; grey bar:
-    the group's information ceiling."""
+    """One row per (group, model): test R2 as a marker (mean +- sd over seeds) and as a number in
+    a column at the right; per group a grey bar at the information ceiling of the pair features."""
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     present = [m for m in models if m in set(table["model"])]
-    width = 0.7
-    offsets = np.linspace(-width / 2, width / 2, len(present) + 2)[1:-1]
+    present += sorted(set(table["model"]) - set(present))
+    step = 1.0 / (len(present) + 1)
+    half = len(present) / 2 * step
     for g, group in enumerate(groups):
-        rows = table[table["group"] == group]
-        if rows.empty:
-            continue
-        ceiling = float(rows["ceiling"].iloc[0])
-        ax.hlines(ceiling, g - width / 2, g + width / 2, color="0.4", lw=2.5, zorder=1)
-        ax.annotate(
-            f"ceiling {ceiling:.4f}", (g, ceiling), xytext=(0, 4), textcoords="offset points",
-            ha="center", va="bottom", fontsize=7, color="0.3",
-        )  # fmt: skip
-    for k, model in enumerate(present):
-        rows = table[table["model"] == model]
-        xs = np.array([groups.index(g) for g in rows["group"]], dtype=float) + offsets[k]
-        ax.errorbar(
-            xs, rows["r2_mean"], yerr=rows["r2_sd"], fmt="o", ms=6, capsize=3,
-            color=colors[k % len(colors)], label=rows["label"].iloc[0], zorder=3,
-        )  # fmt: skip
-        for x, value in zip(xs, rows["r2_mean"], strict=True):
+        rows = table[table["group"] == group].set_index("model")
+        ceiling = float(rows["ceiling"].iloc[0]) if len(rows) else np.nan
+        if np.isfinite(ceiling):
+            ax.vlines(ceiling, -g - half, -g + half, color="0.4", lw=2.5, zorder=1)
             ax.annotate(
-                f"{value:.4f}", (x, value), xytext=(5, -3), textcoords="offset points",
-                ha="left", va="top", fontsize=7, color=colors[k % len(colors)],
+                f"ceiling {ceiling:.4f} ", (ceiling, -g + half), ha="right", va="bottom",
+                fontsize=7, color="0.3",
             )  # fmt: skip
-    ax.plot([], [], color="0.4", lw=2.5, label="information ceiling of the features")
-    ax.set_xticks(range(len(groups)), list(groups))
-    ax.set_xlim(-0.6, len(groups) - 0.4)
-    low = float(np.nanmin([table["r2_mean"].min(), table["ceiling"].min()]))
-    ax.set_ylim(max(low - 0.25 * (1.0 - low) - 0.005, -1.0), 1.0 + 0.08 * (1.0 - low) + 0.002)
-    ax.set_xlabel("fit group (pooled: all polymers, as in the lecture)")
-    ax.set_ylabel("test R2 of logD_ratio (-)")
+        for k, model in enumerate(present):
+            if model not in rows.index:
+                continue
+            y = -g + half - (k + 0.5) * step
+            row, color = rows.loc[model], colors[k % len(colors)]
+            ax.errorbar(
+                row["r2_mean"], y, xerr=row["r2_sd"], fmt="o", ms=6, capsize=3, color=color,
+                zorder=3, label=row["label"] if g == 0 or model not in rows.index else None,
+            )  # fmt: skip
+            text = f"{row['r2_mean']:.4f}" + (f" +- {row['r2_sd']:.4f}" if row["seeds"] > 1 else "")
+            ax.text(
+                1.01, y, text, transform=ax.get_yaxis_transform(), ha="left", va="center",
+                fontsize=7, color=color,
+            )  # fmt: skip
+    ax.plot([], [], color="0.4", lw=2.5, label="information ceiling of the pair features")
+    ax.set_yticks([-g for g in range(len(groups))], list(groups))
+    ax.set_ylim(-len(groups) + 0.5, 0.5)
+    ax.grid(False, axis="y")
+    low = float(np.nanmin([(table["r2_mean"] - table["r2_sd"]).min(), table["ceiling"].min()]))
+    ax.set_xlim(max(low - 0.08 * (1.0 - low) - 0.002, -1.0), 1.0 + 0.02 * (1.0 - low) + 0.0005)
+    ax.set_xlabel("test R2 of logD_ratio (-)")
+    ax.set_ylabel("fit group (pooled: all polymers, as in the lecture)")
     ax.set_title("Prediction: test R2 against the information ceiling")
-    ax.legend(loc="lower right", fontsize=7)
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    ax.legend(
+        unique.values(), unique.keys(), loc="upper center", bbox_to_anchor=(0.5, -0.16),
+        ncol=min(3, len(unique)), fontsize=7, frameon=False,
+    )  # fmt: skip
 
 
 def _recovery_panel(ax, recovery: pd.DataFrame, models: Sequence[str]) -> None:
@@ -149,7 +163,7 @@ def _recovery_panel(ax, recovery: pd.DataFrame, models: Sequence[str]) -> None:
     present = [m for m in models if m in set(recovery["model"])]
     present += sorted(set(recovery["model"]) - set(present))
     parameters = [p for p in PARAMETER_LABELS if p in set(recovery["parameter"])]
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    shades = ["0.25", "0.55", "0.8"]  # grey: the model colours belong to the R2 panel
     width = 0.8 / max(len(parameters), 1)
     group = recovery["group"].iloc[0]
     for k, parameter in enumerate(parameters):
@@ -159,7 +173,7 @@ def _recovery_panel(ax, recovery: pd.DataFrame, models: Sequence[str]) -> None:
         sd = rows["error_sd_pct"] if "error_sd_pct" in rows else None
         ax.bar(
             xs, rows["error_pct"], width, yerr=sd, capsize=2,
-            color=colors[(k + 3) % len(colors)], label=PARAMETER_LABELS[parameter],
+            color=shades[k % len(shades)], label=PARAMETER_LABELS[parameter],
         )  # fmt: skip
     ax.set_yscale("log")
     ax.set_xticks(range(len(present)), [MODEL_NAMES.get(m, m) for m in present])
@@ -171,7 +185,7 @@ def _recovery_panel(ax, recovery: pd.DataFrame, models: Sequence[str]) -> None:
 
 def overview_figure(
     metrics: pd.DataFrame,
-    point: Mapping[str, float],
+    point: Mapping[str, Mapping[str, object]],
     groups: Sequence[str],
     models: Sequence[str],
     recovery: pd.DataFrame | None = None,
@@ -179,15 +193,16 @@ def overview_figure(
     """The one-page overview of a run (see the module docstring).
 
     ``metrics``: the tidy metrics table (results/summary/metrics.parquet); ``point``: the sweep
-    point to show (scenario and hyper-parameter values); ``groups``, ``models``: in the order
-    to draw.  ``recovery``: optional scaling-law recovery errors with :data:`RECOVERY_COLUMNS`
-    (the second panel is drawn only when it is given and not empty).
+    point to show (:func:`contrastive_gs.config.reference_point`); ``groups``, ``models``: in
+    the order to draw.  ``recovery``: optional scaling-law recovery errors with
+    :data:`RECOVERY_COLUMNS` (the second panel is drawn only when it is given and not empty).
     """
     table = r2_by_model(metrics, point, groups)
     groups = [g for g in groups if g in set(table["group"].astype(str))]
     with_recovery = recovery is not None and not recovery.empty
+    height = max(4.6, 1.8 + 0.3 * len(groups) * (table["model"].nunique() + 1))
     figure, axes = plt.subplots(
-        1, 2 if with_recovery else 1, figsize=(12, 4.6) if with_recovery else (8, 4.6),
+        1, 2 if with_recovery else 1, figsize=(12.5 if with_recovery else 8, height),
         squeeze=False, width_ratios=[3, 2] if with_recovery else None,
     )  # fmt: skip
     _r2_panel(axes[0][0], table, list(groups), list(models))
@@ -200,5 +215,5 @@ def overview_figure(
         f"{_scenario_text(point)}; test pairs, mean +- sd over {seed_text}",
         fontsize=10,
     )
-    figure.tight_layout()
+    figure.tight_layout(w_pad=3.0)
     return figure

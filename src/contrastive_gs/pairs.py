@@ -231,3 +231,10 @@ def write_pairs(
         writer.close()
     log.info("wrote %d pairs (%s) to %s", plan.n_pairs, counts, path)
     return {"n_pairs": plan.n_pairs, "n_available": plan.n_available, **counts}
+
+
+def select_points(points: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Points of one fit group: all of them (``pooled``) or those of one polymer."""
+    if group == POOLED:
+        return points
+    return points[(points["Polymer"] == group).to_numpy()]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -142,7 +142,6 @@ class ScalingLawFit:
     success: bool
     reason: str = ""  # why the fit failed or is not trusted; "" on success
     n_points: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 def _failed(reason: str, fitted: tuple[str, ...], n_points: int, r_value: float) -> ScalingLawFit:
@@ -278,7 +277,7 @@ def scaling_law_summary(estimates, truth: Mapping[str, float]) -> dict:
 
 def alpha_vs_T_figure(
     recovered: pd.DataFrame,
-    truth: Mapping[str, float],
+    truth: Mapping[str, float] | None,
     r_glassy: Mapping[str, float] | float = 1.0,
     title: str = "",
 ):
@@ -286,7 +285,8 @@ def alpha_vs_T_figure(
     law as a line.
 
     ``recovered``: columns Polymer, T (K), Tg (K), alpha and seed (as :func:`alpha_frame` makes;
-    one row per point and seed).  ``truth``: Ka and Kb (K) of the data; ``r_glassy``: the true
+    one row per point and seed).  ``truth``: Ka and Kb (K) of the data, None if unknown
+    (measured data: no line); ``r_glassy``: the true
     state parameter below Tg, one for all polymers or per polymer name.  Returns the Figure.
     """
     import matplotlib.pyplot as plt
@@ -309,14 +309,15 @@ def alpha_vs_T_figure(
                 of_seed["T"] - of_seed["Tg"], of_seed["alpha"], s=14, alpha=0.6,
                 color=colors[k % len(colors)], label=None if seed is None else f"seed {seed}",
             )  # fmt: skip
-        r = r_glassy if np.isscalar(r_glassy) else r_glassy.get(polymer, 1.0)
-        line = np.linspace(dT.min(), dT.max(), 300)
-        label = f"truth: Ka={truth['Ka']:g} K, Kb={truth['Kb']:g} K"
-        label += f", r={r:g}" if r != 1 else ""
-        ax.plot(
-            line, physics.alpha(line + Tg, Tg, truth["Ka"], truth["Kb"], r), "k-", lw=1.2,
-            label=label,
-        )  # fmt: skip
+        if truth is not None:  # measured data have no known law
+            r = r_glassy if np.isscalar(r_glassy) else r_glassy.get(polymer, 1.0)
+            line = np.linspace(dT.min(), dT.max(), 300)
+            label = f"truth: Ka={truth['Ka']:g} K, Kb={truth['Kb']:g} K"
+            label += f", r={r:g}" if r != 1 else ""
+            ax.plot(
+                line, physics.alpha(line + Tg, Tg, truth["Ka"], truth["Kb"], r), "k-", lw=1.2,
+                label=label,
+            )  # fmt: skip
         ax.set_title(f"{polymer} (Tg = {Tg:g} K)")
         ax.set_xlabel("T - Tg (K)")
         ax.legend(fontsize=7)

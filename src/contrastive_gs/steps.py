@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from contrastive_gs import diagnostics, io, plots
+from contrastive_gs import diagnostics, io, plots, recovery
 from contrastive_gs.config import HYPER_KEYS, SCENARIO_KEYS
 from contrastive_gs.pairs import FEATURES, select_group
 
@@ -87,15 +89,21 @@ def metrics_table(metrics_files: Sequence[str]) -> pd.DataFrame:
             rows.append(
                 {**keys, "model": model, "group": group, "seed": seed, "split": split, **stats}
             )
-    table = pd.DataFrame(rows)
+    return _tidy(pd.DataFrame(rows), ["group", "seed", "split"], diagnostics.STAT_KEYS)
+
+
+def _tidy(table: pd.DataFrame, tail: list[str], values: list[str]) -> pd.DataFrame:
+    """Columns ordered scenario keys, model, hyper-parameters, ``tail``, ``values``; integer
+    hyper-parameters as nullable integers (missing for models without them)."""
     hyper_keys = [
         k for k in dict.fromkeys(k for ks in HYPER_KEYS.values() for k in ks) if k in table
     ]
-    scenario_keys = [k for k in SCENARIO_KEYS if k in table]
-    identity = [*scenario_keys, "model", *hyper_keys, "group", "seed", "split"]
     for column in hyper_keys:
-        table[column] = table[column].astype("Int64")  # integers, missing for other models
-    return table[identity + [k for k in diagnostics.STAT_KEYS if k in table.columns]]
+        if pd.api.types.is_float_dtype(table[column]):
+            table[column] = table[column].astype("Int64")
+    scenario_keys = [k for k in SCENARIO_KEYS if k in table]
+    identity = [*scenario_keys, "model", *hyper_keys, *tail]
+    return table[identity + [k for k in values if k in table.columns]]
 
 
 def seed_summary(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -109,16 +117,21 @@ def seed_summary(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def at_point(
-    metrics: pd.DataFrame, point: Mapping[str, float], free: Sequence[str]
+    metrics: pd.DataFrame, point: Mapping[str, Mapping[str, Any]], free: Sequence[str]
 ) -> pd.DataFrame:
-    """Test rows of the tidy metrics at ``point``, except for the ``free`` keys; a key a model
-    does not have (width for the polynomial) matches any row."""
+    """Test rows of the tidy metrics at the reference ``point`` (see
+    :func:`contrastive_gs.config.reference_point`), except for the ``free`` keys."""
     rows = metrics[metrics["split"] == "test"]
-    for key, value in point.items():
-        if key in free or key not in rows:
-            continue
-        rows = rows[rows[key].isna() | (rows[key] == value)]
-    return rows
+    keep = np.ones(len(rows), dtype=bool)
+    for key, value in point["scenario"].items():
+        if key not in free:
+            keep &= (rows[key] == value).to_numpy()
+    for model, hyper in point.items():
+        of_model = (rows["model"] == model).to_numpy()
+        for key, value in hyper.items():
+            if model != "scenario" and key not in free and key in rows:
+                keep &= ~of_model | (rows[key] == value).fillna(False).to_numpy()
+    return rows[keep]
 
 
 def sweep_figures(
@@ -132,7 +145,7 @@ def sweep_figures(
     each at the reference ``point`` of the other swept keys."""
     metrics = io.read_parquet(metrics_path)
     for key, label in (
-        ("width", "NN width (neurons per hidden layer)"),
+        ("width", "network width (neurons per hidden layer)"),
         ("noise", "noise sd on ln D"),
     ):
         figure = plots.r2_against(at_point(metrics, point, [key]), key, label, groups)
@@ -140,3 +153,80 @@ def sweep_figures(
     pooled = at_point(metrics, point, ["Ka", "Kb"])
     pooled = pooled[pooled["group"] == groups[0]]
     io.save_figure(plots.r2_heatmap(pooled, "Ka", "Kb", models), outputs["r2_heatmap_Ka_Kb"])
+
+
+def recover_scaling_law(
+    alpha_files: Sequence[str],
+    groups: Sequence[str],
+    truth: Mapping[str, float | None],
+    r_glassy: Mapping[str, float],
+    title: str,
+    outputs: Mapping[str, Sequence[str]],
+) -> None:
+    """Ka, Kb (and r) fitted to each fit's recovered alpha(T - Tg); per group: scaling_law.json
+    (estimates over seeds against ``truth``) and the alpha-vs-(T - Tg) figure, seeds overlaid.
+
+    ``alpha_files``: the alpha tables of one (scenario, model, hyper) point, every group and seed;
+    ``outputs``: ``{"laws": [json per group], "figures": [svg per group]}`` in ``groups`` order.
+    """
+    by_group: dict[str, list[pd.DataFrame]] = {group: [] for group in groups}
+    for path in alpha_files:
+        by_group[io.group_and_seed_of(path)[0]].append(io.read_parquet(path))
+    known = {name: value for name, value in truth.items() if value is not None}
+    for group, law_path, figure_path in zip(
+        groups, outputs["laws"], outputs["figures"], strict=True
+    ):
+        fits = []
+        for table in by_group[group]:
+            fits.append(recovery.fit_scaling_law(table["T"], table["Tg"], table["alpha"]))
+        tables = pd.concat(by_group[group], ignore_index=True)
+        polymers = pd.unique(tables["Polymer"])
+        polymer_r = {name: r_glassy.get(name, 1.0) for name in polymers}
+        truth_of_group = {**known, "r_glassy": _common_value(polymer_r.values())}
+        summary = recovery.scaling_law_summary(fits, truth_of_group)
+        io.write_json({"group": group, **summary}, law_path)
+        log.info("%s %s: %s", title, group, _estimates_text(summary))
+        figure_truth = known if {"Ka", "Kb"} <= set(known) else None
+        figure = recovery.alpha_vs_T_figure(tables, figure_truth, polymer_r, f"{title}, {group}")
+        io.save_figure(figure, figure_path)
+
+
+def _common_value(values) -> float | None:
+    """The one value of ``values`` if they all agree, else None (no single truth)."""
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def _estimates_text(summary: Mapping) -> str:
+    parts = []
+    for name, entry in summary["parameters"].items():
+        if entry["estimate"] is not None:
+            parts.append(f"{name} = {entry['estimate']:.4g} (truth {entry['truth']})")
+    return ", ".join(parts) or "not identifiable: " + "; ".join(summary["reasons"])
+
+
+def recovery_table(law_files: Sequence[str]) -> pd.DataFrame:
+    """One tidy row per (scenario, model, hyper-parameters, group, parameter) of the recovered
+    scaling law: estimate, stderr, seed_std, truth, rel_error_pct, mean_abs_rel_error_pct."""
+    rows = []
+    for path in law_files:
+        keys = io.path_parameters(path)
+        parts = str(path).split("/")
+        model = parts[parts.index("fits") + 1]
+        law = io.read_json(path)
+        for name, entry in law["parameters"].items():
+            if not entry["fitted"]:
+                continue
+            values = {k: entry[k] for k in RECOVERY_COLUMNS}
+            rows.append(
+                {**keys, "model": model, "group": law["group"], "parameter": name, **values,
+                 "n_fits": law["n_fits"], "n_success": law["n_success"]}
+            )  # fmt: skip
+    return _tidy(
+        pd.DataFrame(rows), ["group", "parameter"], [*RECOVERY_COLUMNS, "n_fits", "n_success"]
+    )
+
+
+RECOVERY_COLUMNS = [
+    "estimate", "stderr", "seed_std", "truth", "rel_error_pct", "mean_abs_rel_error_pct",
+]  # fmt: skip

@@ -55,7 +55,8 @@ wildcard_constraints:
 
 
 SCENARIO_DIR = "results/{scenario}"
-FIT_DIR = "results/{scenario}/fits/{model}/{hyper}/{group}/seed~{seed}"
+GROUP_DIR = "results/{scenario}/fits/{model}/{hyper}/{group}"
+FIT_DIR = f"{GROUP_DIR}/seed~{{seed}}"
 COMPARE_DIR = "results/{scenario}/compare/{nn_hyper}/{poly_hyper}/{group}/seed~{seed}"
 LOG_DIR = "results/{scenario}/logs"
 CONDA_ENV = "../../envs/contrastive-gs.yaml"
@@ -80,8 +81,10 @@ def fit_outputs(filename, groups=GROUPS, seeds=SEEDS):
 # job (start-up paid once per point); "fit" makes one job per fit (for comparison, or clusters
 # with many cores).
 FIT_BATCHED = config["batch"] == "point"
-FIT_LOG = f"{LOG_DIR}/fit/{{model}}/{{hyper}}" + (
-    "" if FIT_BATCHED else "/{group}/seed~{seed}"
+FIT_LOG = (
+    f"{LOG_DIR}/fit/{{model}}/{{hyper}}"
+    if FIT_BATCHED
+    else f"{LOG_DIR}/fit/{{model}}/{{hyper}}/{{group}}/seed~{{seed}}"
 )
 
 
@@ -130,6 +133,25 @@ def model_settings(wildcards):
         **config[wildcards.model],
         **_native(HYPERS[wildcards.model].instance(wildcards)),
     }
+
+
+def scaling_law_truth(wildcards):
+    """Ka and Kb (K) that generated the data of a scenario; None for measured data."""
+    if config["data"]["source"] == "file":
+        return {"Ka": None, "Kb": None}
+    scenario = simulate_params(wildcards)
+    return {"Ka": scenario["Ka"], "Kb": scenario["Kb"]}
+
+
+def scaling_law_files():
+    """scaling_law.json of every group of every (scenario, model, hyper) point."""
+    return [
+        path.format(scenario=scenario, model=model, hyper=hyper)
+        for scenario in SCENARIOS.instance_patterns
+        for model in MODELS
+        for hyper in HYPERS[model].instance_patterns
+        for path in expand_only(f"{GROUP_DIR}/scaling_law.json", group=GROUPS)
+    ]
 
 
 def figure_fit_files(filename):
@@ -200,5 +222,6 @@ def all_targets():
         *figure_targets(),
         *rules.aggregate.output,
         *rules.sweep_figures.output,
+        *rules.aggregate_recovery.output,
         *report_targets(),
     ]

@@ -4,11 +4,13 @@
 
 rule fit:
     input:
+        points=rules.simulate.output.points,
         pairs=rules.pair.output.pairs,
     output:
         metrics=fit_job_outputs("metrics.json"),
         predictions=fit_job_outputs("predictions.parquet"),
         model=fit_job_outputs("model.pkl"),
+        alpha=fit_job_outputs("alpha.parquet"),
     log:
         f"{FIT_LOG}.log",
     conda:
@@ -19,6 +21,7 @@ rule fit:
         runtime=60,
     params:
         settings=model_settings,
+        M0=config["data"]["M0"],
         groups=fit_job_groups,
         seeds=fit_job_seeds,
     script:
