@@ -80,6 +80,9 @@ def main() -> None:
     print("\ntwin_structured / kernel error ratio under noise, per group:")
     print(ratios.to_string())
     print(
+        "\nalpha err %: mean absolute relative error of the recovered alpha over the grid points"
+    )
+    print(
         f"RESULT Ka_err_pct={clean['Ka err %'].max():.3f} Kb_err_pct={clean['Kb err %'].max():.3f} "
         f"r2_test={clean['R2 test'].min():.6f} noise_vs_kernel={ratios.to_numpy().max():.2f} "
         f"glassy_max_err_pct={glassy[['Ka err %', 'Kb err %', 'r_glassy err %']].max().max():.3f}"
