@@ -52,3 +52,16 @@ def lecture_pair_settings(_lecture_config_pristine) -> pairs.PairSettings:
 def lecture_pairs(lecture_points, lecture_pair_settings):
     """The lecture's 2352 contrastive pairs with their train/test labels."""
     return pairs.make_pairs(lecture_points, lecture_pair_settings)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Torch on one thread (tiny networks: fastest, and the fits' setting), restored after."""
+    import torch
+
+    from contrastive_gs import models
+
+    threads = torch.get_num_threads()
+    models.set_torch_threads(1)
+    yield
+    models.set_torch_threads(threads)

@@ -14,14 +14,8 @@ LECTURE_POLYMERS = (physics.Polymer("PP", 273.0), physics.Polymer("HDPE", 173.0)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """The lecture's small network: one thread is fastest (and the fits' intended setting)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    models.set_torch_threads(1)
-    yield
-    models.set_torch_threads(threads)
+def _one_thread(one_torch_thread):
+    """Tiny networks: one thread, the fits' intended setting."""
 
 
 @pytest.fixture(scope="module")

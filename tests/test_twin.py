@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from contrastive_gs import data, fit, models, physics, recovery, twin
+from contrastive_gs import data, fit, physics, recovery, twin
 from contrastive_gs.fit import PREDICTION_COLUMNS
 from contrastive_gs.pairs import PairSettings, make_pairs
 
@@ -25,12 +25,8 @@ def simulate(polymers=LECTURE_POLYMERS, n_M=5, n_T=5, Ka=140.0, Kb=40.0, T_C=Non
 
 
 @pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny networks: one thread is fastest, and the fits' intended setting."""
-    threads = torch.get_num_threads()
-    models.set_torch_threads(1)
-    yield
-    models.set_torch_threads(threads)
+def _one_thread(one_torch_thread):
+    """Tiny networks: one thread, the fits' intended setting."""
 
 
 @pytest.fixture(scope="module")

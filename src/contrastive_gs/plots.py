@@ -93,38 +93,41 @@ def residual_histogram(predictions: Mapping[str, pd.DataFrame], title: str) -> F
     return figure
 
 
-def residuals_vs_predicted(predictions: Mapping[str, pd.DataFrame], title: str) -> Figure:
-    """Lecture figure 4: residuals against predicted values, one row per model, train | test."""
+def _model_by_split(predictions: Mapping[str, pd.DataFrame], title: str, draw) -> Figure:
+    """A grid of panels, one row per model, train | test; ``draw(ax, model, split, rows)``."""
     figure, axes = plt.subplots(
         len(predictions), 2, figsize=(9, 3.6 * len(predictions)), squeeze=False
     )
     for row, (model, table) in zip(axes, predictions.items(), strict=True):
         for ax, split in zip(row, SPLITS, strict=True):
-            rows = _split(table, split)
-            ax.scatter(rows["y_pred"], _residuals(rows), s=8, alpha=0.5, color=COLORS[split])
-            ax.axhline(0, color="r", linestyle="--", lw=1)
-            ax.set_title(f"{model} {split}: residuals vs predicted")
-            ax.set_xlabel(f"predicted {TARGET_LABEL}")
-            ax.set_ylabel("residual")
+            draw(ax, model, split, _split(table, split))
     figure.suptitle(title)
     figure.tight_layout()
     return figure
+
+
+def residuals_vs_predicted(predictions: Mapping[str, pd.DataFrame], title: str) -> Figure:
+    """Lecture figure 4: residuals against predicted values, one row per model, train | test."""
+
+    def draw(ax, model, split, rows):
+        ax.scatter(rows["y_pred"], _residuals(rows), s=8, alpha=0.5, color=COLORS[split])
+        ax.axhline(0, color="r", linestyle="--", lw=1)
+        ax.set_title(f"{model} {split}: residuals vs predicted")
+        ax.set_xlabel(f"predicted {TARGET_LABEL}")
+        ax.set_ylabel("residual")
+
+    return _model_by_split(predictions, title, draw)
 
 
 def qq_plots(predictions: Mapping[str, pd.DataFrame], title: str) -> Figure:
     """Lecture figure 5: normal QQ plots of residuals (statsmodels, standardised line)."""
     import statsmodels.api as sm
 
-    figure, axes = plt.subplots(
-        len(predictions), 2, figsize=(9, 3.6 * len(predictions)), squeeze=False
-    )
-    for row, (model, table) in zip(axes, predictions.items(), strict=True):
-        for ax, split in zip(row, SPLITS, strict=True):
-            sm.qqplot(_residuals(_split(table, split)), line="s", ax=ax, markersize=3, alpha=0.5)
-            ax.set_title(f"QQ plot: {model} {split} residuals")
-    figure.suptitle(title)
-    figure.tight_layout()
-    return figure
+    def draw(ax, model, split, rows):
+        sm.qqplot(_residuals(rows), line="s", ax=ax, markersize=3, alpha=0.5)
+        ax.set_title(f"QQ plot: {model} {split} residuals")
+
+    return _model_by_split(predictions, title, draw)
 
 
 def model_vs_model(
