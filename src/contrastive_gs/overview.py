@@ -28,11 +28,14 @@ MODEL_NAMES = {
 }  # fmt: skip
 # Columns of the optional recovery table: one row per (model, group, parameter); ``error_pct`` is
 # the mean over seeds of |estimate - truth| / truth in percent (``mean_abs_rel_error_pct`` of
-# :func:`contrastive_gs.recovery.scaling_law_summary`), ``error_sd_pct`` its sd over seeds (may
-# be missing or NaN).  :func:`recovery_rows` builds these rows from one scaling_law.json.
+# :func:`contrastive_gs.recovery.scaling_law_summary`; NaN: not identifiable), ``error_sd_pct`` its
+# sd over seeds (may be missing or NaN).  :func:`recovery_errors` builds these rows from the tidy
+# recovery table (results/summary/recovery.parquet), :func:`recovery_rows` from one
+# scaling_law.json.
 RECOVERY_COLUMNS = ("model", "group", "parameter", "error_pct")
-PARAMETER_LABELS = {"Ka": "Ka", "Kb": "Kb", "r_glassy": "r (glassy)"}
+PARAMETER_LABELS = {"alpha": "alpha (per point)", "Ka": "Ka", "Kb": "Kb", "r_glassy": "r (glassy)"}
 SCENARIO_UNITS = {"Ka": " K", "Kb": " K", "noise": ""}
+ERROR_FLOOR_PCT = 1e-4  # recovery errors below this (%) are drawn at it and labelled ~0
 
 
 def model_label(model: str, hyper: Mapping[str, object]) -> str:
@@ -101,6 +104,45 @@ def recovery_rows(summary: Mapping, model: str, group: str) -> list[dict[str, ob
     return rows
 
 
+def recovery_errors(
+    table: pd.DataFrame, point: Mapping[str, Mapping[str, object]], groups: Sequence[str]
+) -> pd.DataFrame:
+    """Rows of :data:`RECOVERY_COLUMNS` (with ``error_sd_pct``) from the tidy recovery table
+    (:func:`contrastive_gs.steps.recovery_table`) at ``point``, for the first of ``groups`` that
+    the table holds: the mean absolute relative error (%) of each recovered parameter, NaN where
+    it is not identifiable; its sd over seeds from ``seed_std`` where the truth is known."""
+    rows = table
+    for key, value in point["scenario"].items():
+        if key in rows:
+            rows = rows[rows[key] == value]
+    keep = np.ones(len(rows), dtype=bool)
+    for model, hyper in point.items():
+        of_model = (rows["model"] == model).to_numpy()
+        for key, value in hyper.items():
+            if model != "scenario" and key in rows:
+                keep &= ~of_model | (rows[key] == value).fillna(False).to_numpy()
+    rows = rows[keep]
+    present = [g for g in groups if g in set(rows["group"])]
+    columns = [*RECOVERY_COLUMNS, "error_sd_pct"]
+    if not present:
+        return pd.DataFrame(columns=columns)
+    rows = rows[rows["group"] == present[0]]
+
+    def number(column: str) -> pd.Series:
+        return pd.to_numeric(rows[column], errors="coerce").astype(float)
+
+    truth = number("truth").where(lambda t: t != 0)
+    return pd.DataFrame(
+        {
+            "model": rows["model"].astype(str),
+            "group": rows["group"].astype(str),
+            "parameter": rows["parameter"].astype(str),
+            "error_pct": number("mean_abs_rel_error_pct"),
+            "error_sd_pct": (100.0 * number("seed_std") / truth.abs()),
+        }
+    ).reset_index(drop=True)[columns]
+
+
 def _scenario_text(point: Mapping[str, Mapping[str, object]]) -> str:
     scenario = point["scenario"]
     return ", ".join(
@@ -159,27 +201,41 @@ def _r2_panel(ax, table: pd.DataFrame, groups: Sequence[str], models: Sequence[s
 
 
 def _recovery_panel(ax, recovery: pd.DataFrame, models: Sequence[str]) -> None:
-    """Bars: mean |relative error| (%) of each recovered parameter, per model (log scale)."""
+    """Bars: mean |relative error| (%) of each recovered parameter, per model (log scale); a
+    parameter that a model cannot identify is marked n/a."""
     present = [m for m in models if m in set(recovery["model"])]
     present += sorted(set(recovery["model"]) - set(present))
     parameters = [p for p in PARAMETER_LABELS if p in set(recovery["parameter"])]
-    shades = ["0.25", "0.55", "0.8"]  # grey: the model colours belong to the R2 panel
+    shades = ["0.2", "0.45", "0.65", "0.85"]  # grey: the model colours belong to the R2 panel
     width = 0.8 / max(len(parameters), 1)
     group = recovery["group"].iloc[0]
+    finite = np.maximum(recovery["error_pct"].to_numpy(dtype=float), ERROR_FLOOR_PCT)
+    finite = finite[np.isfinite(finite)]
+    bottom = 10.0 ** np.floor(np.log10(finite.min())) / 3 if len(finite) else 1e-2
+    top = 10.0 ** np.ceil(np.log10(finite.max())) * 3 if len(finite) else 1e2
     for k, parameter in enumerate(parameters):
         rows = recovery[(recovery["parameter"] == parameter) & (recovery["group"] == group)]
         rows = rows.set_index("model").reindex(present)
         xs = np.arange(len(present)) + (k - (len(parameters) - 1) / 2) * width
-        sd = rows["error_sd_pct"] if "error_sd_pct" in rows else None
+        errors = rows["error_pct"].to_numpy(dtype=float)
+        drawn = np.maximum(errors, ERROR_FLOOR_PCT)  # exact recovery: a bar at the floor
+        sd = rows["error_sd_pct"].to_numpy(dtype=float) if "error_sd_pct" in rows else None
         ax.bar(
-            xs, rows["error_pct"], width, yerr=sd, capsize=2,
-            color=shades[k % len(shades)], label=PARAMETER_LABELS[parameter],
+            xs, np.where(np.isfinite(drawn), drawn - bottom, 0.0), width, bottom=bottom,
+            yerr=sd, capsize=2, color=shades[k % len(shades)], label=PARAMETER_LABELS[parameter],
         )  # fmt: skip
+        for x, value, height in zip(xs, errors, drawn, strict=True):
+            if np.isfinite(value):
+                text = f"{value:.2g}" if value >= ERROR_FLOOR_PCT else "~0"
+                ax.text(x, height * 1.08, text, ha="center", va="bottom", fontsize=6)
+            else:
+                ax.text(x, bottom * 1.15, "n/a", ha="center", va="bottom", fontsize=6, rotation=90)
     ax.set_yscale("log")
+    ax.set_ylim(bottom, top)
     ax.set_xticks(range(len(present)), [MODEL_NAMES.get(m, m) for m in present])
-    ax.set_xlabel("model")
+    ax.set_xlabel("model (n/a: not identifiable from the model)")
     ax.set_ylabel("mean |estimate - truth| / truth (%)")
-    ax.set_title(f"Scaling law: recovery error of Ka, Kb ({group})")
+    ax.set_title(f"Scaling law: recovery error ({group})")
     ax.legend(fontsize=7)
 
 

@@ -31,6 +31,13 @@ KINDS = {
         "Descriptive only: each point sits in many pairs, so pair residuals are not independent "
         "and these p-values are not a valid test of normality.",
     ),
+    "recovery": (
+        "Recovered scaling law: Ka, Kb (K), r and alpha against the truth",
+        "One row per (scenario, model, hyper-parameters, group, parameter): estimate over seeds, "
+        "its standard error, the spread of one fit (seed_std), the truth, the relative error of "
+        "the estimate and the mean absolute relative error of single fits, in percent; alpha: "
+        "the error of the recovered exponent itself, mean over points. Empty: not identifiable.",
+    ),
     "summary": (
         "Metrics over seeds: mean, standard deviation and count per fit and split",
         "One row per (scenario, model, hyper-parameters, group, split); r2_ceiling: the best R2 "
@@ -53,7 +60,7 @@ def _cell(value: object) -> str:
     dash, text escaped."""
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "&ndash;"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e6 else f"{value:.4g}"
@@ -99,7 +106,14 @@ def write_table_html(
 ) -> None:
     """Write the CSV table ``csv_path`` as an HTML page with the title and note of ``kind``
     (a key of :data:`KINDS`)."""
+    write_frame_html(pd.read_csv(csv_path), html_path, kind, subtitle)
+
+
+def write_frame_html(
+    frame: pd.DataFrame, html_path: str | os.PathLike, kind: str, subtitle: str = ""
+) -> None:
+    """Write ``frame`` as an HTML page with the title and note of ``kind`` (see :data:`KINDS`)."""
     title, note = KINDS[kind]
-    page = table_html(pd.read_csv(csv_path), title, subtitle, note)
+    page = table_html(frame, title, subtitle, note)
     with io.atomic_path(html_path) as tmp:
         tmp.write_text(page)

@@ -1,6 +1,7 @@
 # The report's own rules: HTML versions of the CSV tables (the report shows HTML inline but
 # offers CSV only as a download), batched like the rules that write the tables (one job per
-# scenario, model and hyper-parameter point), and the one-page overview of the run.
+# scenario, model and hyper-parameter point), and the one-page overview of the run with the
+# metrics and recovery summaries as HTML.
 
 
 localrules:
@@ -71,6 +72,7 @@ rule overview:
     input:
         metrics=rules.aggregate.output.metrics_parquet,
         summary=rules.aggregate.output.summary,
+        recovery=rules.aggregate_recovery.output.parquet,
     output:
         overview=report_file(
             "results/summary/overview.png",
@@ -84,6 +86,13 @@ rule overview:
             "summary.rst",
             "overview",
             "Metrics over seeds",
+            ALL_GROUPS,
+        ),
+        recovery=report_file(
+            "results/summary/recovery.html",
+            "recovery_table.rst",
+            "recovery",
+            "Table: recovered scaling law",
             ALL_GROUPS,
         ),
     log:

@@ -68,12 +68,14 @@ def item_labels(item, path=None):
 
 
 def group_of(path):
-    """Fit group of a per-fit output path (``.../<group>/seed~<seed>/<file>``) or of a
-    per-group file ``.../<group>.<ext>``."""
+    """Fit group of a per-fit output (``.../<group>/seed~<seed>/<file>``), of a per-group file
+    named after its group (``.../<group>.<ext>``) or of a per-group folder (``.../<group>/<file>``).
+    """
     parts = path.split("/")
     if len(parts) > 2 and parts[-2].startswith("seed~"):
         return parts[-3]
-    return os.path.splitext(parts[-1])[0]
+    stem = os.path.splitext(parts[-1])[0]
+    return stem if stem in GROUPS else parts[-2]
 
 
 def report_files(paths, caption, category, item):
