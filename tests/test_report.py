@@ -196,7 +196,10 @@ def expected_items(config: dict) -> dict[str, dict[str, int]]:
         "3 NN vs poly": dict.fromkeys(groups, len(COMPARE_ITEMS)),
         "4 PCA": dict.fromkeys(groups, 1),
         "5 Sweeps": {"all groups": len(SWEEP_ITEMS)},
-        "6 Scaling-law recovery": {"all groups": 1},
+        "6 Scaling-law recovery": {
+            "all groups": 1,  # the recovery table
+            **dict.fromkeys(config["groups"], len(config["models"])),  # alpha vs T - Tg
+        },
     }
 
 

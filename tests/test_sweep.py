@@ -11,6 +11,7 @@ from snakemake_runner import Workflow, tiny_config
 from contrastive_gs import config as cgs_config
 
 pytestmark = pytest.mark.workflow
+SUMMARY = {"aggregate": 1, "sweep_figures": 1, "aggregate_recovery": 1, "overview": 1, "all": 1}
 
 
 def sweep_config() -> dict:
@@ -74,24 +75,23 @@ def _changed(workflow: Workflow, change) -> dict:
 
 def test_adding_a_scenario_value_runs_only_the_new_point(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["Ka"].append(150.0))
-    assert jobs == {
-        "simulate": 1, "pair": 1, "fit": 3, "aggregate": 1, "sweep_figures": 1, "all": 1,
-    }  # fmt: skip
+    assert jobs == {"simulate": 1, "pair": 1, "fit": 3, "recover": 3, **SUMMARY}
 
 
 def test_adding_a_width_runs_only_the_new_fits(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["nn"]["width"].append(32))
     # one new fit per scenario; its figures only at the reference scenario
     assert jobs == {
-        "fit": 2, "diagnose": 1, "compare": 1, "aggregate": 1, "sweep_figures": 1, "all": 1,
+        "fit": 2, "recover": 2, "diagnose": 1, "fit_tables": 1, "compare": 1,
+        "compare_tables": 1, **SUMMARY,
     }  # fmt: skip
 
 
 def test_removing_a_value_reruns_only_aggregation(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["Ka"].remove(130.0))
-    assert jobs == {"aggregate": 1, "sweep_figures": 1, "all": 1}
+    assert jobs == SUMMARY
     jobs = _changed(swept, lambda c: c["sweep"]["nn"]["width"].remove(16))
-    assert jobs == {"aggregate": 1, "sweep_figures": 1, "all": 1}
+    assert jobs == SUMMARY
 
 
 def test_one_job_per_fit_gives_the_same_metrics(tmp_path):

@@ -46,8 +46,15 @@ def test_second_run_does_nothing(completed):
     assert completed.scheduled_jobs() == {}
 
 
-ONE_MODEL = {"fit": 1, "diagnose": 1, "compare": 1, "aggregate": 1, "sweep_figures": 1, "all": 1}
-AFTER_PAIRS = {"fit": 2, "diagnose": 2, "compare": 1, "pca": 1, "aggregate": 1, "sweep_figures": 1}
+SUMMARY = {"aggregate": 1, "sweep_figures": 1, "aggregate_recovery": 1, "overview": 1, "all": 1}
+ONE_MODEL = {
+    "fit": 1, "recover": 1, "diagnose": 1, "fit_tables": 1, "compare": 1, "compare_tables": 1,
+    **SUMMARY,
+}  # fmt: skip
+AFTER_PAIRS = {
+    "fit": 2, "recover": 2, "diagnose": 2, "fit_tables": 2, "compare": 1, "compare_tables": 1,
+    "pca": 1, **SUMMARY,
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -56,8 +63,8 @@ AFTER_PAIRS = {"fit": 2, "diagnose": 2, "compare": 1, "pca": 1, "aggregate": 1, 
         (lambda c: c["nn"].update(width=8), ONE_MODEL),
         (lambda c: c["poly"].update(degree=3), ONE_MODEL),
         (lambda c: c["nn"].update(epochs=30), ONE_MODEL),
-        (lambda c: c["data"].update(Ka=150.0), {"simulate": 1, "pair": 1, **AFTER_PAIRS, "all": 1}),
-        (lambda c: c["pairs"].update(test_size=0.25), {"pair": 1, **AFTER_PAIRS, "all": 1}),
+        (lambda c: c["data"].update(Ka=150.0), {"simulate": 1, "pair": 1, **AFTER_PAIRS}),
+        (lambda c: c["pairs"].update(test_size=0.25), {"pair": 1, **AFTER_PAIRS}),
         (lambda c: c["figures"].update(seeds="all"), {}),  # one seed: the same figures
     ],
     ids=["nn.width", "poly.degree", "nn.epochs", "data.Ka", "pairs.test_size", "figures.seeds"],

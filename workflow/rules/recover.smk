@@ -7,7 +7,12 @@ rule recover:
         alpha=fit_outputs("alpha.parquet"),
     output:
         laws=expand_only(f"{GROUP_DIR}/scaling_law.json", group=GROUPS),
-        figures=expand_only(f"{GROUP_DIR}/alpha_vs_T.svg", group=GROUPS),
+        figures=report_files(
+            expand_only(f"{GROUP_DIR}/alpha_vs_T.svg", group=GROUPS),
+            "recovery_alpha_vs_T.rst",
+            "recovery",
+            "alpha vs T - Tg",
+        ),
     log:
         f"{LOG_DIR}/recover/{{model}}/{{hyper}}.log",
     conda:
