@@ -79,9 +79,7 @@ def main() -> None:
     glassy = glassy[glassy["model"] == "twin_structured"]
     print("\ntwin_structured / kernel error ratio under noise, per group:")
     print(ratios.to_string())
-    print(
-        "\nalpha err %: mean absolute relative error of the recovered alpha over the grid points"
-    )
+    print("\nalpha err %: mean absolute relative error of the recovered alpha over the grid points")
     print(
         f"RESULT Ka_err_pct={clean['Ka err %'].max():.3f} Kb_err_pct={clean['Kb err %'].max():.3f} "
         f"r2_test={clean['R2 test'].min():.6f} noise_vs_kernel={ratios.to_numpy().max():.2f} "
