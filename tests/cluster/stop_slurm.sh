@@ -8,8 +8,11 @@
 # Each daemon is stopped by the PID in its pid file, after checking that the
 # PID really is that daemon (never by name). munged is only stopped if
 # start_slurm.sh started it (it then wrote $SLURM_TEST_DIR/munge/munged.pid).
-# /etc/slurm/slurm.conf and the installed packages are left in place; a later
-# start_slurm.sh reuses them. Safe to call when nothing is running.
+# The installed packages are left in place. Our /etc/slurm/slurm.conf is removed
+# (a backup that start_slurm.sh made of a previous one is put back): with a
+# slurm.conf naming a controller that is gone, every `scontrol` waits ~9 s, and
+# the SLURM executor plugin runs one each time snakemake starts. A later
+# start_slurm.sh writes it again. Safe to call when nothing is running.
 # The test directory is taken from /etc/slurm/slurm.conf when start_slurm.sh
 # wrote it, else from $SLURM_TEST_DIR (default /tmp/contrastive-gs-slurm).
 set -euo pipefail
@@ -72,6 +75,13 @@ fi
 stop_pidfile "$SLURMD_PID" slurmd
 stop_pidfile "$CTLD_PID" slurmctld
 stop_pidfile "$MUNGE_PID" munged
+
+if [ -f "$CONF" ] && head -n1 "$CONF" | grep -qF "$MARKER"; then
+  rm -f "$CONF"
+  backup="$(ls -t "$CONF".orig.* 2>/dev/null | head -n1 || true)"
+  if [ -n "$backup" ]; then mv "$backup" "$CONF"; log "restored $backup"; fi
+  log "removed our $CONF"
+fi
 
 if [ "$PURGE" = 1 ]; then
   case "$TEST_DIR" in
