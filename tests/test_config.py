@@ -112,6 +112,19 @@ REJECTED = {
         "'pairs.max_pairs'",
         "pairs on one side of the split",
     ),
+    "temperature split without threshold": (
+        _set("pairs.split", "temperature"),
+        "'pairs.test_above_T_C'",
+        "expected a temperature (degC)",
+    ),
+    "temperature split above the grid": (
+        lambda cfg: (
+            _set("pairs.split", "temperature")(cfg),
+            _set("pairs.test_above_T_C", 100.0)(cfg),
+        ),
+        "'pairs.test_above_T_C'",
+        "pairs on one side of the 'temperature' split",
+    ),
     "points split too few points": (
         lambda cfg: (
             _set("pairs.split", "points")(cfg),

@@ -97,6 +97,19 @@ def test_points_split_has_no_leak(lecture_points, lecture_pair_settings):
     assert (~is_test).sum() == 2 * (39 * 38 // 2)
 
 
+def test_temperature_split_extrapolates(lecture_points, lecture_pair_settings):
+    """Split 'temperature': train pairs below the threshold, test pairs above it, none across."""
+    settings = dataclasses.replace(lecture_pair_settings, split="temperature", test_above_T_C=75)
+    table = pairs.make_pairs(lecture_points, settings)
+    T_C = lecture_points["T_C"].to_numpy()
+    for split, hot in (("train", False), ("test", True)):
+        rows = table[table["split"] == split]
+        assert ((T_C[rows["i"]] > 75) == hot).all() and ((T_C[rows["j"]] > 75) == hot).all()
+    # T_C grid 23 .. 100 in 7 steps: 87.2 and 100 are above 75 -> 7 M x 2 T = 14 test points
+    assert (table["split"] == "test").sum() == 2 * (14 * 13 // 2)
+    assert (table["split"] == "train").sum() == 2 * (35 * 34 // 2)
+
+
 def test_points_split_is_seeded(lecture_points, lecture_pair_settings):
     """The 'points' split depends on split_seed only: same seed same table, other seed differs."""
     settings = dataclasses.replace(lecture_pair_settings, split="points", split_seed=3)

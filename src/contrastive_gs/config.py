@@ -171,8 +171,11 @@ def _side_pair_counts(config: Mapping[str, Any], n_polymers: int) -> dict[str, d
     """Pairs (before any max_pairs cap) per split for the pooled group and for one polymer."""
     pairs = config["pairs"]
     n = config["data"]["M"]["num"] * config["data"]["T_C"]["num"]  # points per polymer
-    if pairs["split"] == "points":
+    if pairs["split"] in ("points", "temperature"):
         n_test = int(np.ceil(pairs["test_size"] * n))
+        if pairs["split"] == "temperature":
+            above = grid(config["data"]["T_C"]) > pairs["test_above_T_C"]
+            n_test = config["data"]["M"]["num"] * int(above.sum())
         polymer = {"train": _n_pairs(n - n_test), "test": _n_pairs(n_test)}
         if pairs["scope"] == "all":
             pooled = {
@@ -192,6 +195,12 @@ def _side_pair_counts(config: Mapping[str, Any], n_polymers: int) -> dict[str, d
 def _check_pair_counts(config: Mapping[str, Any], polymers: list[physics.Polymer]) -> None:
     """Every fit group must expect at least MIN_PAIRS_PER_SIDE train and test pairs."""
     pairs = config["pairs"]
+    if (pairs["split"] == "temperature") != (pairs["test_above_T_C"] is not None):
+        raise ConfigError(
+            f"config key 'pairs.test_above_T_C': value {pairs['test_above_T_C']!r} is not "
+            f"allowed with pairs.split {pairs['split']!r}; expected a temperature (degC) with "
+            "split 'temperature', and null otherwise"
+        )
     counts = _side_pair_counts(config, len(polymers))
     available = sum(counts["pooled"].values())
     kept = 1.0 if pairs["max_pairs"] is None else min(1.0, pairs["max_pairs"] / available)
@@ -207,8 +216,9 @@ def _check_pair_counts(config: Mapping[str, Any], polymers: list[physics.Polymer
                 f"allowed: a cap keeping at least {MIN_PAIRS_PER_SIDE} train and test pairs "
                 f"per group (at least {int(np.ceil(MIN_PAIRS_PER_SIDE * available / fewest))})"
             )
+        key = "test_above_T_C" if pairs["split"] == "temperature" else "test_size"
         raise ConfigError(
-            f"config key 'pairs.test_size': value {pairs['test_size']!r} leaves {fewest:g} "
+            f"config key 'pairs.{key}': value {pairs[key]!r} leaves {fewest:g} "
             f"pairs on one side of the '{pairs['split']}' split for group {group!r} "
             f"({config['data']['M']['num']} x {config['data']['T_C']['num']} points per "
             f"polymer); allowed: a split leaving at least {MIN_PAIRS_PER_SIDE} train and test "

@@ -28,6 +28,7 @@ FEATURES = ["logM_ratio", "invT_diff", "Tg_diff"]
 TARGET = "logD_ratio"
 PAIR_COLUMNS = ["i", "j", "Polymer_i", "Polymer_j", *FEATURES, TARGET, "split"]
 SPLITS = ("train", "test")
+KELVIN_OFFSET = 273.15
 POOLED = "pooled"  # the fit group of all pairs together
 
 
@@ -36,10 +37,11 @@ class PairSettings:
     """The ``pairs`` section of the config."""
 
     scope: Literal["within", "all"]
-    split: Literal["pairs", "points"]
+    split: Literal["pairs", "points", "temperature"]
     test_size: float  # fraction of pairs (split "pairs") or of points (split "points") in test
     split_seed: int
     max_pairs: int | None = None  # seeded subsample of at most this many pairs
+    test_above_T_C: float | None = None  # split "temperature": points above it (degC) in test
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,8 @@ def _split_points(indices: np.ndarray, test_size: float, rng: np.random.RandomSt
     return indices[~test], indices[test]
 
 
-def _blocks(polymer_of_point: np.ndarray, settings: PairSettings) -> list[_Block]:
+def _blocks(points: pd.DataFrame, settings: PairSettings) -> list[_Block]:
+    polymer_of_point = points["Polymer"].to_numpy()
     if settings.scope == "within":
         names = pd.unique(polymer_of_point)
         groups = [np.flatnonzero(polymer_of_point == name) for name in names]
@@ -74,8 +77,12 @@ def _blocks(polymer_of_point: np.ndarray, settings: PairSettings) -> list[_Block
         groups = [np.arange(len(polymer_of_point))]
     if settings.split == "pairs":
         return [_Block(g, None) for g in groups]
-    rng = np.random.RandomState(settings.split_seed)
-    sides = [_split_points(g, settings.test_size, rng) for g in groups]
+    if settings.split == "temperature":  # extrapolation: train below, test above
+        is_test = (points["T"].to_numpy() - KELVIN_OFFSET) > settings.test_above_T_C
+        sides = [(g[~is_test[g]], g[is_test[g]]) for g in groups]
+    else:
+        rng = np.random.RandomState(settings.split_seed)
+        sides = [_split_points(g, settings.test_size, rng) for g in groups]
     return [_Block(train, "train") for train, _ in sides] + [
         _Block(test, "test") for _, test in sides
     ]
@@ -103,7 +110,7 @@ class PairPlan:
         self.points = points
         self.settings = settings
         self.polymers = list(pd.unique(points["Polymer"]))
-        blocks = _blocks(points["Polymer"].to_numpy(), settings)
+        blocks = _blocks(points, settings)
         blocks = [b for b in blocks if b.n_pairs > 0]
         self._block_sizes = np.array([len(b.points) for b in blocks], dtype=np.int64)
         self._block_offsets = np.concatenate([[0], np.cumsum([b.n_pairs for b in blocks])])
