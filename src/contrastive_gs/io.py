@@ -167,6 +167,12 @@ def write_fit(
     write_json(result.metrics, metrics)  # last: its presence means the fit is complete
 
 
+def model_of(path: str | os.PathLike) -> str:
+    """The model of a file under ``.../fits/<model>/...``."""
+    parts = Path(path).parts
+    return parts[parts.index("fits") + 1]
+
+
 def path_parameters(path: str | os.PathLike) -> dict[str, float | int | str]:
     """The ``key~value`` folders of a path as a dict (numbers parsed), ``seed`` left out."""
     values: dict[str, float | int | str] = {}

@@ -81,14 +81,10 @@ def metrics_table(metrics_files: Sequence[str]) -> pd.DataFrame:
     """
     rows = []
     for path in metrics_files:
-        keys = io.path_parameters(path)
-        parts = str(path).split("/")
-        model = parts[parts.index("fits") + 1]
+        keys = {**io.path_parameters(path), "model": io.model_of(path)}
         group, seed = io.group_and_seed_of(path)
         for split, stats in io.read_json(path).items():
-            rows.append(
-                {**keys, "model": model, "group": group, "seed": seed, "split": split, **stats}
-            )
+            rows.append({**keys, "group": group, "seed": seed, "split": split, **stats})
     return _tidy(pd.DataFrame(rows), ["group", "seed", "split"], diagnostics.STAT_KEYS)
 
 
@@ -226,16 +222,14 @@ def recovery_table(law_files: Sequence[str]) -> pd.DataFrame:
     scaling law: estimate, stderr, seed_std, truth, rel_error_pct, mean_abs_rel_error_pct."""
     rows = []
     for path in law_files:
-        keys = io.path_parameters(path)
-        parts = str(path).split("/")
-        model = parts[parts.index("fits") + 1]
+        keys = {**io.path_parameters(path), "model": io.model_of(path)}
         law = io.read_json(path)
         for name, entry in law["parameters"].items():
             if not entry["fitted"]:
                 continue
             values = {k: entry[k] for k in RECOVERY_COLUMNS}
             rows.append(
-                {**keys, "model": model, "group": law["group"], "parameter": name, **values,
+                {**keys, "group": law["group"], "parameter": name, **values,
                  "n_fits": law["n_fits"], "n_success": law["n_success"]}
             )  # fmt: skip
     return _tidy(
