@@ -120,6 +120,18 @@ def test_fit_batch_yields_every_group_and_seed(lecture_pairs):
     pd.testing.assert_frame_equal(results[2][2].predictions, results[3][2].predictions)
 
 
+def test_fit_batch_nn_seeds_as_fitted_alone(lecture_pairs):
+    """Networks of a group's seeds train together, with the same results as one seed alone."""
+    settings = models.MLPSettings(width=8, epochs=40)
+    batch = list(fit.fit_batch(lecture_pairs, "nn", settings, ["PP"], [0, 3]))
+    assert [(g, s) for g, s, _ in batch] == [("PP", 0), ("PP", 3)]
+    pp_pairs = select_group(lecture_pairs, "PP")
+    for _, seed, result in batch:
+        alone = fit.fit_group(pp_pairs, "nn", settings, seed)
+        pd.testing.assert_frame_equal(result.predictions, alone.predictions)
+        assert result.metrics == alone.metrics
+
+
 def test_fit_logs_r2_per_split(caplog, lecture_pairs):
     """Each fit logs its R2 and RMSE per split under its label."""
     with caplog.at_level(logging.INFO, logger="contrastive_gs.fit"):

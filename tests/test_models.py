@@ -169,3 +169,40 @@ def test_standardizer_equals_sklearn_standard_scaler():
     np.testing.assert_allclose(scaler.transform(values), reference.transform(values), atol=1e-15)
     np.testing.assert_allclose(scaler.scale, [np.sqrt(2 / 3), np.sqrt(1400 / 3), 1.0], rtol=1e-15)
     np.testing.assert_allclose(scaler.inverse_transform(scaler.transform(values)), values)
+
+
+@pytest.mark.parametrize("width", [8, models.ENSEMBLE_MAX_WIDTH + 8])
+def test_fit_mlps_seed_result_independent_of_other_seeds(width):
+    """Seeds trained together (narrow) or one by one (wide): each network is bit-identical to
+    the one its seed gives alone, in the order of the seeds asked for."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(80, 3))
+    y = np.tanh(X[:, 0]) - X[:, 1] * X[:, 2]
+    settings = models.MLPSettings(width=width, epochs=30)
+    together = models.fit_mlps(X, y, settings, [4, 1, 7])
+    for seed, network in zip([4, 1, 7], together, strict=True):
+        alone = models.fit_mlp(X, y, settings, seed)
+        np.testing.assert_array_equal(models.predict_mlp(network, X), models.predict_mlp(alone, X))
+        assert not network.training
+    assert not np.array_equal(
+        models.predict_mlp(together[0], X), models.predict_mlp(together[1], X)
+    )
+
+
+def test_seed_groups_narrow_together_wide_alone():
+    """Narrow networks: one group of all seeds (a lone seed beside its copy); wide: one each."""
+    narrow, wide = models.ENSEMBLE_MAX_WIDTH, models.ENSEMBLE_MAX_WIDTH + 1
+    assert models.seed_groups([0, 1, 2], narrow) == [[0, 1, 2]]
+    assert models.seed_groups([5], narrow) == [[5, 5]]
+    assert models.seed_groups([0, 1], wide) == [[0], [1]]
+
+
+def test_fit_mlps_same_init_as_build_mlp():
+    """Zero epochs: the network is build_mlp's default initialisation under manual_seed(seed)."""
+    settings = models.MLPSettings(width=8, epochs=0)
+    X, y = np.zeros((4, 3)), np.zeros(4)
+    (network,) = models.fit_mlps(X, y, settings, [2])
+    torch.manual_seed(2)
+    reference = models.build_mlp(3, settings)
+    for got, expected in zip(network.parameters(), reference.parameters(), strict=True):
+        assert torch.equal(got, expected)

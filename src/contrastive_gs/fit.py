@@ -31,7 +31,6 @@ PAIR_FEATURE_MODELS = ("nn", "poly")  # the lecture's models, on pair features
 TWIN_MODELS = ("twin", "twin_structured")
 MODELS = (*PAIR_FEATURE_MODELS, *TWIN_MODELS, "kernel")
 TORCH_MODELS = {"nn", *TWIN_MODELS}  # trained with torch
-SEED_FREE_MODELS = {"poly", "kernel"}  # deterministic: one fit serves every seed
 
 
 @dataclass
@@ -86,10 +85,12 @@ def pair_fit_result(
 
 
 def fit_pair_model(
-    pairs: pd.DataFrame, model_name: str, settings: Any, seed: int, label: str = ""
-) -> FitResult:
+    pairs: pd.DataFrame, model_name: str, settings: Any, seeds: list[int], label: str = ""
+) -> list[FitResult]:
     """Fit the lecture's ``nn`` or ``poly`` with ``settings`` on the train pairs of ``pairs``
-    (one group, columns of :data:`contrastive_gs.pairs.PAIR_COLUMNS`)."""
+    (one group, columns of :data:`contrastive_gs.pairs.PAIR_COLUMNS`): one result per seed (the
+    networks of all seeds are trained together, :func:`contrastive_gs.models.fit_mlps`; the
+    polynomial is fitted once)."""
     is_train = check_split_sizes(pairs, label)
     X = pairs[FEATURES].to_numpy(np.float64)
     y = pairs[TARGET].to_numpy(np.float64)
@@ -97,14 +98,55 @@ def fit_pair_model(
     y_scaler = models.Standardizer.fit(y[is_train].reshape(-1, 1))
     X_scaled = x_scaler.transform(X)
     y_scaled = y_scaler.transform(y.reshape(-1, 1)).ravel()
-    if model_name == "nn":
-        model = models.fit_mlp(X_scaled[is_train], y_scaled[is_train], settings, seed, label)
-        y_pred_scaled = models.predict_mlp(model, X_scaled)
-    else:
-        model = models.fit_poly(X_scaled[is_train], y_scaled[is_train], settings, label)
-        y_pred_scaled = np.asarray(model.predict(X_scaled), dtype=np.float64)
-    y_pred = y_scaler.inverse_transform(y_pred_scaled.reshape(-1, 1)).ravel()
-    return pair_fit_result(pairs, y_pred, model, label, (x_scaler, y_scaler))
+
+    def result_of(model, y_pred_scaled: np.ndarray, seed_label: str) -> FitResult:
+        y_pred = y_scaler.inverse_transform(y_pred_scaled.reshape(-1, 1)).ravel()
+        return pair_fit_result(pairs, y_pred, model, seed_label, (x_scaler, y_scaler))
+
+    if model_name == "poly":
+        poly = models.fit_poly(X_scaled[is_train], y_scaled[is_train], settings, label)
+        return [result_of(poly, poly.predict(X_scaled), label)] * len(seeds)
+    networks = models.fit_mlps(X_scaled[is_train], y_scaled[is_train], settings, seeds, label)
+    results = []
+    for seed, network in zip(seeds, networks, strict=True):
+        y_pred_scaled = models.predict_mlp(network, X_scaled)
+        results.append(result_of(network, y_pred_scaled, f"{label} seed={seed}"))
+    return results
+
+
+def fit_group_seeds(
+    pairs: pd.DataFrame,
+    model_name: str,
+    settings: Any,
+    seeds: list[int],
+    label: str = "",
+    points: pd.DataFrame | None = None,
+    M0: float | None = None,
+) -> list[FitResult]:
+    """Fit any model family to one group's ``pairs``, once per seed (deterministic models: once
+    for all); twins and the kernel also need the ``points`` that the pairs' i, j index, and the
+    reference molar mass ``M0`` (g/mol)."""
+    if model_name in PAIR_FEATURE_MODELS:
+        return fit_pair_model(pairs, model_name, settings, seeds, label)
+    if model_name not in MODELS:
+        raise ValueError(f"unknown model {model_name!r}; expected one of {MODELS}")
+    is_train = check_split_sizes(pairs, label)
+    if model_name == "kernel":
+        from contrastive_gs import kernel
+
+        model = kernel.fit_kernel(points, pairs[is_train], settings, label)
+        result = pair_fit_result(pairs, model.predict_pairs(points, pairs), model, label)
+        return [result] * len(seeds)
+    from contrastive_gs import twin
+
+    structured = model_name == "twin_structured"
+    results = []
+    for seed in seeds:
+        seed_label = f"{label} seed={seed}"
+        model = twin.fit_twin(points, pairs[is_train], settings, seed, structured, seed_label, M0)
+        y_pred = model.predict_pairs(points, pairs)
+        results.append(pair_fit_result(pairs, y_pred, model, seed_label))
+    return results
 
 
 def fit_group(
@@ -116,23 +158,8 @@ def fit_group(
     points: pd.DataFrame | None = None,
     M0: float | None = None,
 ) -> FitResult:
-    """Fit any model family to one group's ``pairs``; twins and the kernel also need the
-    ``points`` that the pairs' i, j index, and the reference molar mass ``M0`` (g/mol)."""
-    if model_name in PAIR_FEATURE_MODELS:
-        return fit_pair_model(pairs, model_name, settings, seed, label)
-    is_train = check_split_sizes(pairs, label)
-    if model_name in TWIN_MODELS:
-        from contrastive_gs import twin
-
-        structured = model_name == "twin_structured"
-        model = twin.fit_twin(points, pairs[is_train], settings, seed, structured, label, M0)
-    elif model_name == "kernel":
-        from contrastive_gs import kernel
-
-        model = kernel.fit_kernel(points, pairs[is_train], settings, label)
-    else:
-        raise ValueError(f"unknown model {model_name!r}; expected one of {MODELS}")
-    return pair_fit_result(pairs, model.predict_pairs(points, pairs), model, label)
+    """:func:`fit_group_seeds` for one seed."""
+    return fit_group_seeds(pairs, model_name, settings, [seed], label, points, M0)[0]
 
 
 def fit_batch(
@@ -146,16 +173,14 @@ def fit_batch(
     M0: float | None = None,
 ):
     """Yield ``(group, seed, FitResult)`` for every group and seed: one process, many fits, on
-    ``threads`` CPU threads.  A deterministic model is fitted once per group."""
+    ``threads`` CPU threads."""
     if model_name in TORCH_MODELS:
         models.set_torch_threads(threads)
     for group in groups:
-        group_pairs = select_group(pairs, group)
-        result = None
-        for seed in seeds:
-            if result is None or model_name not in SEED_FREE_MODELS:
-                label = f"{model_name} group={group} seed={seed}"
-                result = fit_group(group_pairs, model_name, settings, seed, label, points, M0)
+        label = f"{model_name} group={group}"
+        results = fit_group_seeds(select_group(pairs, group), model_name, settings, seeds, label,
+                                  points, M0)  # fmt: skip
+        for seed, result in zip(seeds, results, strict=True):
             yield group, seed, result
 
 

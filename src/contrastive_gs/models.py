@@ -61,6 +61,9 @@ def seed_torch(seed: int) -> None:
 
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
+    # Our kernels write every element they allocate; filling fresh memory with NaN first (the
+    # default under deterministic algorithms) would only cost time.
+    torch.utils.deterministic.fill_uninitialized_memory = False
 
 
 def set_torch_threads(threads: int) -> None:
@@ -113,28 +116,112 @@ def train_full_batch(
     return losses
 
 
+# Networks at most this wide train all their seeds at once, as one ensemble of stacked weights
+# (batched matmul): small matrices are dominated by per-operation overhead, which the ensemble
+# pays once.  Wider networks train one seed at a time, where a batched matmul is slower on CPU.
+ENSEMBLE_MAX_WIDTH = 32
+ACTIVATIONS = {"relu": "relu_", "tanh": "tanh_", "silu": "silu"}  # in place where autograd allows
+
+
+def seed_groups(seeds: list[int], width: int) -> list[list[int]]:
+    """Seeds trained together: all of them for narrow networks, else one by one.
+
+    A lone seed of a narrow network is trained beside a copy of itself, so that every seed runs
+    through the same batched kernels and its numbers never depend on the other seeds.
+    """
+    if width > ENSEMBLE_MAX_WIDTH:
+        return [[seed] for seed in seeds]
+    return [list(seeds) if len(seeds) > 1 else [*seeds, *seeds]]
+
+
+def fit_mlps(
+    X: np.ndarray, y: np.ndarray, settings: MLPSettings, seeds: list[int], label: str = ""
+) -> list[torch.nn.Sequential]:
+    """Train the lecture's MLP once per seed on scaled ``X`` (n, k) and scaled ``y`` (n,):
+    float32, MSE, full-batch Adam for ``settings.epochs`` steps.  Returns one network per seed,
+    in ``seeds`` order, in eval mode.
+
+    Each network starts from PyTorch's default initialisation under ``torch.manual_seed(seed)``
+    (as :func:`build_mlp` alone would) and its result depends on its seed only, not on the
+    other seeds (:func:`seed_groups`).
+    """
+    import torch
+
+    X_t = torch.tensor(X, dtype=torch.float32)
+    y_t = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
+    trained = {}
+    for group in seed_groups(list(seeds), settings.width):
+        networks = []
+        for seed in group:
+            seed_torch(seed)
+            networks.append(build_mlp(X_t.shape[1], settings))
+        _train_stacked(networks, X_t, y_t, settings, f"{label} seeds={group}")
+        trained.update(zip(group, networks, strict=True))
+    return [trained[seed].eval() for seed in seeds]
+
+
+def _train_stacked(networks, X, y, settings: MLPSettings, label: str) -> None:
+    """Train ``networks`` (same architecture) as one ensemble on ``X`` (n, k), ``y`` (n, 1).
+
+    Their linear layers are stacked into weights (S, in, out) and biases (S, 1, out); the loss
+    is the sum of the members' MSEs, so each member gets exactly its own gradient, and Adam acts
+    element-wise.  The trained weights are written back into ``networks``.
+    """
+    import torch
+
+    layers = [[m for m in network if isinstance(m, torch.nn.Linear)] for network in networks]
+    weights = [
+        torch.stack([member[k].weight.detach().T for member in layers]).contiguous()
+        for k in range(len(layers[0]))
+    ]
+    biases = [
+        torch.stack([member[k].bias.detach()[None, :] for member in layers])
+        for k in range(len(layers[0]))
+    ]
+    parameters = [p.requires_grad_() for p in weights + biases]
+    activation = getattr(torch, ACTIVATIONS[settings.activation])
+    inputs = X.expand(len(networks), *X.shape).contiguous()
+
+    def member_losses():
+        h = inputs
+        for W, b in zip(weights[:-1], biases[:-1], strict=True):
+            h = activation(torch.baddbmm(b, h, W))
+        return ((torch.baddbmm(biases[-1], h, weights[-1]) - y) ** 2).mean(dim=(1, 2))
+
+    optimizer = torch.optim.Adam(parameters, lr=settings.lr, fused=True)
+    start = time.perf_counter()
+    for epoch in range(1, settings.epochs + 1):
+        optimizer.zero_grad()
+        losses = member_losses()
+        values = losses.detach().numpy()
+        if not np.isfinite(values).all():
+            raise FitDivergedError(
+                f"{label}: training diverged at epoch {epoch} (losses {values}); "
+                f"lower the learning rate (lr={settings.lr})"
+            )
+        losses.sum().backward()
+        optimizer.step()
+        if epoch % settings.log_every == 0 or epoch == settings.epochs:
+            log.info(
+                "%s epoch %d/%d loss %s elapsed %.2f s",
+                label,
+                epoch,
+                settings.epochs,
+                np.array2string(values, precision=4),
+                time.perf_counter() - start,
+            )
+    with torch.no_grad():
+        for member, network_layers in enumerate(layers):
+            for linear, W, b in zip(network_layers, weights, biases, strict=True):
+                linear.weight.copy_(W[member].T)
+                linear.bias.copy_(b[member, 0])
+
+
 def fit_mlp(
     X: np.ndarray, y: np.ndarray, settings: MLPSettings, seed: int, label: str = ""
 ) -> torch.nn.Sequential:
-    """Train the lecture's MLP on scaled ``X`` (n, k) and scaled ``y`` (n,), float32, MSE."""
-    import torch
-
-    seed_torch(seed)
-    model = build_mlp(X.shape[1], settings)
-    X_t = torch.tensor(X, dtype=torch.float32)
-    y_t = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
-    loss_fn = torch.nn.MSELoss()
-    model.train()
-    train_full_batch(
-        model,
-        lambda m: loss_fn(m(X_t), y_t),
-        settings.epochs,
-        settings.lr,
-        settings.log_every,
-        label,
-    )
-    model.eval()
-    return model
+    """:func:`fit_mlps` for one seed."""
+    return fit_mlps(X, y, settings, [seed], label)[0]
 
 
 def predict_mlp(model: torch.nn.Module, X: np.ndarray) -> np.ndarray:
