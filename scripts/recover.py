@@ -1,13 +1,13 @@
-"""Rule recover: the scaling law fitted to the alpha each fit implies, per group over seeds."""
+"""Rule recover: per group, the alpha each fit implies against T - Tg, every seed overlaid."""
 
 from contrastive_gs import io, steps
 
 with io.job_log(snakemake.log[0]):
-    steps.recover_scaling_law(
+    steps.recovery_figures(
         snakemake.input.alpha,
         snakemake.params.groups,
         snakemake.params.truth,
         snakemake.params.r_glassy,
         title=f"{snakemake.wildcards.model} {snakemake.wildcards.hyper}",
-        outputs=snakemake.output,
+        outputs=snakemake.output.figures,
     )

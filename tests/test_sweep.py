@@ -75,14 +75,15 @@ def _changed(workflow: Workflow, change) -> dict:
 
 def test_adding_a_scenario_value_runs_only_the_new_point(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["Ka"].append(150.0))
-    assert jobs == {"simulate": 1, "pair": 1, "fit": 3, "recover": 3, **SUMMARY}
+    # its fits (two widths and poly); no figures: they are drawn at the reference scenario only
+    assert jobs == {"simulate": 1, "pair": 1, "fit": 3, **SUMMARY}
 
 
 def test_adding_a_width_runs_only_the_new_fits(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["nn"]["width"].append(32))
     # one new fit per scenario; its figures only at the reference scenario
     assert jobs == {
-        "fit": 2, "recover": 2, "diagnose": 1, "fit_tables": 1, "compare": 1,
+        "fit": 2, "recover": 1, "diagnose": 1, "fit_tables": 1, "compare": 1,
         "compare_tables": 1, **SUMMARY,
     }  # fmt: skip
 
@@ -94,14 +95,18 @@ def test_removing_a_value_reruns_only_aggregation(swept):
     assert jobs == SUMMARY
 
 
-def test_one_job_per_fit_gives_the_same_metrics(tmp_path):
+def test_one_job_per_fit_gives_the_same_metrics_and_laws(tmp_path):
     config = tiny_config()
     config.update(seeds=[0, 1], groups=["pooled", "PP"])
-    metrics = {}
+    tables = {}
     for batch, fit_jobs in [("point", 2), ("fit", 2 * 2 * 2)]:  # models, (groups x seeds)
         config["batch"] = batch
         workflow = Workflow(tmp_path / batch, config)
         assert workflow.scheduled_jobs()["fit"] == fit_jobs
         workflow.run()
-        metrics[batch] = pd.read_parquet(workflow.path("results/summary/metrics.parquet"))
-    pd.testing.assert_frame_equal(metrics["point"], metrics["fit"], check_exact=True)
+        tables[batch] = [
+            pd.read_parquet(workflow.path("results/summary", name))
+            for name in ("metrics.parquet", "recovery.parquet")
+        ]
+    for point, one_per_fit in zip(tables["point"], tables["fit"], strict=True):
+        pd.testing.assert_frame_equal(point, one_per_fit, check_exact=True)

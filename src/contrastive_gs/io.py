@@ -155,12 +155,20 @@ def fit_output_paths(output) -> dict[tuple[str, int], dict[str, str]]:
 
 
 def write_fit(
-    result, alpha_table: pd.DataFrame, metrics: str, predictions: str, model: str, alpha: str
+    result,
+    alpha_table: pd.DataFrame,
+    law_record: dict,
+    metrics: str,
+    predictions: str,
+    model: str,
+    alpha: str,
+    scaling_law: str,
 ) -> None:
-    """Write a FitResult: metrics JSON, predictions Parquet, the pickled model with scalers, and
-    the table of recovered alpha per point."""
+    """Write a FitResult: metrics JSON, predictions Parquet, the pickled model with scalers, the
+    table of recovered alpha per point and the scaling law fitted to it (``law_record``)."""
     write_parquet(result.predictions, predictions)
     write_parquet(alpha_table, alpha)
+    write_json(law_record, scaling_law)
     write_pickle(
         {"model": result.model, "x_scaler": result.x_scaler, "y_scaler": result.y_scaler}, model
     )

@@ -16,16 +16,18 @@
 2. :func:`fit_scaling_law` fits ``alpha = 1 + Ka / (Kb + r(T, Tg) (T - Tg))`` (with the physics
    module's glassy/rubbery blend) to those alphas with :func:`scipy.optimize.curve_fit`.
 
-3. :func:`scaling_law_summary` compares the estimates (one fit or one per seed) with the truth;
-   :func:`alpha_vs_T_figure` draws recovered alpha against ``T - Tg``.
+3. :func:`fit_record` keeps one fit's law with its truth (a fit job writes it beside the fit);
+   :func:`scaling_law_summary` and :func:`summary_of_records` compare the estimates (one fit or
+   one per seed) with the truth; :func:`alpha_vs_T_figure` draws recovered alpha against
+   ``T - Tg``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -132,7 +134,7 @@ def alpha_frame(points: pd.DataFrame, alpha: np.ndarray, **labels: Any) -> pd.Da
 # --- 2. the scaling law from alpha --------------------------------------------------------------
 
 
-@dataclass
+@dataclasses.dataclass
 class ScalingLawFit:
     """Ka, Kb (K) and r_glassy (-) fitted to alpha(T, Tg); NaN with a reason when ill-posed."""
 
@@ -269,6 +271,64 @@ def scaling_law_summary(estimates, truth: Mapping[str, float]) -> dict:
                 float(np.mean(np.abs(100.0 * (values[finite] - true) / true)))
             )
         summary["parameters"][name] = entry
+    return summary
+
+
+def group_truth(
+    truth: Mapping[str, float | None], r_glassy: Mapping[str, float], polymers: Sequence[str]
+) -> dict[str, float]:
+    """The true parameters known for a group of ``polymers``: Ka and Kb (K) where ``truth`` has
+    them (None for measured data), and r_glassy if the group's polymers share one value
+    (``r_glassy``: per polymer name; 1 where absent)."""
+    known = {name: float(value) for name, value in truth.items() if value is not None}
+    distinct = {float(r_glassy.get(name, 1.0)) for name in polymers}
+    if len(distinct) == 1:
+        known["r_glassy"] = distinct.pop()
+    return known
+
+
+def alpha_error_pct(alpha_table: pd.DataFrame) -> float | None:
+    """Mean absolute relative error (%) of the recovered alpha over the points of an
+    :func:`alpha_frame` table; None where the true alpha is unknown."""
+    if "alpha_true" not in alpha_table or alpha_table["alpha_true"].isna().any():
+        return None
+    return float(np.mean(np.abs(alpha_table["alpha"] / alpha_table["alpha_true"] - 1.0)) * 100.0)
+
+
+def fit_record(alpha_table: pd.DataFrame, truth: Mapping[str, float]) -> dict[str, Any]:
+    """The scaling law fitted to one fit's alpha (an :func:`alpha_frame` table), JSON-ready:
+    ``law`` (the :class:`ScalingLawFit` fields), the ``truth`` to compare it with
+    (:func:`group_truth`) and ``alpha_error_pct`` (:func:`alpha_error_pct`)."""
+    law = fit_scaling_law(alpha_table["T"], alpha_table["Tg"], alpha_table["alpha"])
+    return {
+        "law": dataclasses.asdict(law),
+        "truth": dict(truth),
+        "alpha_error_pct": alpha_error_pct(alpha_table),
+    }
+
+
+def _law_of_record(record: Mapping[str, Any]) -> ScalingLawFit:
+    """The ScalingLawFit of a :func:`fit_record` read back from JSON (None back to NaN)."""
+    law = record["law"]
+
+    def numbers(values: Mapping[str, float | None]) -> dict[str, float]:
+        return {name: np.nan if value is None else value for name, value in values.items()}
+
+    return ScalingLawFit(
+        numbers(law["estimates"]), numbers(law["stderr"]), tuple(law["fitted"]),
+        law["success"], law["reason"], law["n_points"],
+    )  # fmt: skip
+
+
+def summary_of_records(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """:func:`scaling_law_summary` of one group's fits (a :func:`fit_record` per seed), plus
+    ``alpha`` as a pseudo-parameter: the mean over seeds of :func:`alpha_error_pct`."""
+    summary = scaling_law_summary([_law_of_record(r) for r in records], records[0]["truth"])
+    errors = [r["alpha_error_pct"] for r in records if r["alpha_error_pct"] is not None]
+    summary["parameters"]["alpha"] = {
+        "fitted": True,
+        "mean_abs_rel_error_pct": float(np.mean(errors)) if errors else None,
+    }
     return summary
 
 

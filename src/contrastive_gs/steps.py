@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -151,90 +152,66 @@ def sweep_figures(
     io.save_figure(plots.r2_heatmap(pooled, "Ka", "Kb", models), outputs["r2_heatmap_Ka_Kb"])
 
 
-def recover_scaling_law(
+def recovery_figures(
     alpha_files: Sequence[str],
     groups: Sequence[str],
     truth: Mapping[str, float | None],
     r_glassy: Mapping[str, float],
     title: str,
-    outputs: Mapping[str, Sequence[str]],
+    outputs: Sequence[str],
 ) -> None:
-    """Ka, Kb (and r) fitted to each fit's recovered alpha(T - Tg); per group: scaling_law.json
-    (estimates over seeds against ``truth``) and the alpha-vs-(T - Tg) figure, seeds overlaid.
+    """Per group, recovered alpha against ``T - Tg`` with every seed overlaid and the true law.
 
     ``alpha_files``: the alpha tables of one (scenario, model, hyper) point, every group and seed;
-    ``outputs``: ``{"laws": [json per group], "figures": [svg per group]}`` in ``groups`` order.
+    ``truth``: Ka and Kb (K) of the data (None: unknown); ``r_glassy``: per polymer name;
+    ``outputs``: one SVG per group, in ``groups`` order.
     """
     by_group: dict[str, list[pd.DataFrame]] = {group: [] for group in groups}
     for path in alpha_files:
         by_group[io.group_and_seed_of(path)[0]].append(io.read_parquet(path))
-    known = {name: value for name, value in truth.items() if value is not None}
-    for group, law_path, figure_path in zip(
-        groups, outputs["laws"], outputs["figures"], strict=True
-    ):
-        fits = []
-        for table in by_group[group]:
-            fits.append(recovery.fit_scaling_law(table["T"], table["Tg"], table["alpha"]))
+    known = truth if all(truth.get(name) is not None for name in ("Ka", "Kb")) else None
+    for group, figure_path in zip(groups, outputs, strict=True):
         tables = pd.concat(by_group[group], ignore_index=True)
-        polymers = pd.unique(tables["Polymer"])
-        polymer_r = {name: r_glassy.get(name, 1.0) for name in polymers}
-        truth_of_group = {**known, "r_glassy": _common_value(polymer_r.values())}
-        summary = recovery.scaling_law_summary(fits, truth_of_group)
-        summary["parameters"]["alpha"] = _alpha_error(by_group[group])
-        io.write_json({"group": group, **summary}, law_path)
-        log.info("%s %s: %s", title, group, _estimates_text(summary))
-        figure_truth = known if {"Ka", "Kb"} <= set(known) else None
-        figure = recovery.alpha_vs_T_figure(tables, figure_truth, polymer_r, f"{title}, {group}")
+        polymer_r = {name: r_glassy.get(name, 1.0) for name in pd.unique(tables["Polymer"])}
+        figure = recovery.alpha_vs_T_figure(tables, known, polymer_r, f"{title}, {group}")
         io.save_figure(figure, figure_path)
 
 
-def _alpha_error(tables: Sequence[pd.DataFrame]) -> dict[str, Any]:
-    """The recovered alpha against the true one, as a pseudo-parameter entry of a scaling law:
-    mean over seeds of the mean absolute relative error (%) over points (None if unknown)."""
-    errors = [
-        float(np.mean(np.abs(t["alpha"] / t["alpha_true"] - 1.0)) * 100.0)
-        for t in tables
-        if "alpha_true" in t and t["alpha_true"].notna().all()
-    ]
-    entry = dict.fromkeys(RECOVERY_COLUMNS)
-    entry["fitted"] = True
-    if errors:
-        entry["mean_abs_rel_error_pct"] = float(np.mean(errors))
-    return entry
-
-
-def _common_value(values) -> float | None:
-    """The one value of ``values`` if they all agree, else None (no single truth)."""
-    distinct = set(values)
-    return distinct.pop() if len(distinct) == 1 else None
-
-
-def _estimates_text(summary: Mapping) -> str:
-    parts = []
-    for name, entry in summary["parameters"].items():
-        if entry["estimate"] is not None and name != "alpha":
-            parts.append(f"{name} = {entry['estimate']:.4g} (truth {entry['truth']})")
-    return ", ".join(parts) or "not identifiable: " + "; ".join(summary["reasons"])
-
-
 def recovery_table(law_files: Sequence[str]) -> pd.DataFrame:
-    """One tidy row per (scenario, model, hyper-parameters, group, parameter) of the recovered
-    scaling law: estimate, stderr, seed_std, truth, rel_error_pct, mean_abs_rel_error_pct."""
-    rows = []
+    """One tidy row per (scenario, model, hyper-parameters, group, parameter) of the scaling law
+    recovered over seeds: estimate, stderr, seed_std, truth, rel_error_pct,
+    mean_abs_rel_error_pct, n_fits, n_success.
+
+    ``law_files``: the per-fit scaling_law.json (:func:`contrastive_gs.recovery.fit_record`) of
+    every fit, ``.../<group>/seed~<seed>/scaling_law.json``.
+    """
+    by_group: dict[Path, list[str]] = {}
     for path in law_files:
-        keys = {**io.path_parameters(path), "model": io.model_of(path)}
-        law = io.read_json(path)
+        by_group.setdefault(Path(path).parent.parent, []).append(path)
+    rows = []
+    for group_dir, paths in by_group.items():
+        keys = {**io.path_parameters(group_dir / "x"), "model": io.model_of(group_dir)}
+        law = recovery.summary_of_records([io.read_json(path) for path in paths])
+        log.info("%s (%d fits): %s", group_dir, len(paths), _estimates_text(law))
         for name, entry in law["parameters"].items():
             if not entry["fitted"]:
                 continue
-            values = {k: entry[k] for k in RECOVERY_COLUMNS}
+            values = {k: entry.get(k) for k in RECOVERY_COLUMNS}
             rows.append(
-                {**keys, "group": law["group"], "parameter": name, **values,
+                {**keys, "group": group_dir.name, "parameter": name, **values,
                  "n_fits": law["n_fits"], "n_success": law["n_success"]}
             )  # fmt: skip
     return _tidy(
         pd.DataFrame(rows), ["group", "parameter"], [*RECOVERY_COLUMNS, "n_fits", "n_success"]
     )
+
+
+def _estimates_text(summary: Mapping) -> str:
+    parts = []
+    for name, entry in summary["parameters"].items():
+        if entry.get("estimate") is not None:
+            parts.append(f"{name} = {entry['estimate']:.4g} (truth {entry['truth']})")
+    return ", ".join(parts) or "not identifiable: " + "; ".join(summary["reasons"])
 
 
 RECOVERY_COLUMNS = [

@@ -8,7 +8,7 @@ localrules:
 
 rule aggregate:
     input:
-        metrics=fit_metrics_files(),
+        metrics=all_fit_files("metrics.json"),
     output:
         metrics_parquet="results/summary/metrics.parquet",
         metrics_csv="results/summary/metrics.csv",

@@ -135,23 +135,15 @@ def model_settings(wildcards):
     }
 
 
+R_GLASSY = {polymer.name: polymer.r_glassy for polymer in POLYMERS}
+
+
 def scaling_law_truth(wildcards):
     """Ka and Kb (K) that generated the data of a scenario; None for measured data."""
     if config["data"]["source"] == "file":
         return {"Ka": None, "Kb": None}
     scenario = simulate_params(wildcards)
     return {"Ka": scenario["Ka"], "Kb": scenario["Kb"]}
-
-
-def scaling_law_files():
-    """scaling_law.json of every group of every (scenario, model, hyper) point."""
-    return [
-        path.format(scenario=scenario, model=model, hyper=hyper)
-        for scenario in SCENARIOS.instance_patterns
-        for model in MODELS
-        for hyper in HYPERS[model].instance_patterns
-        for path in expand_only(f"{GROUP_DIR}/scaling_law.json", group=GROUPS)
-    ]
 
 
 def figure_fit_files(filename):
@@ -180,14 +172,14 @@ def compare_inputs(wildcards):
     }
 
 
-def fit_metrics_files():
-    """metrics.json of every fit: every scenario, model, hyper-parameter point, group, seed."""
+def all_fit_files(filename):
+    """A file of every fit: every scenario, model, hyper-parameter point, group and seed."""
     return [
         path.format(scenario=scenario, model=model, hyper=hyper)
         for scenario in SCENARIOS.instance_patterns
         for model in MODELS
         for hyper in HYPERS[model].instance_patterns
-        for path in fit_outputs("metrics.json")
+        for path in fit_outputs(filename)
     ]
 
 
@@ -196,15 +188,17 @@ def _formatted(patterns, **values):
 
 
 def figure_targets():
-    """Per-fit figures, NN-vs-polynomial comparisons and PCA of the figure scenarios."""
+    """Per-fit figures, alpha-vs-T figures, NN-vs-polynomial comparisons and PCA of the figure
+    scenarios."""
     targets = []
     for scenario in FIGURE_SCENARIOS:
         targets += _formatted(rules.pca.output, scenario=scenario)
         for model in MODELS:
             for hyper in HYPERS[model].instance_patterns:
-                targets += _formatted(
-                    rules.diagnose.output, scenario=scenario, model=model, hyper=hyper
-                )
+                for rule_outputs in (rules.diagnose.output, rules.recover.output):
+                    targets += _formatted(
+                        rule_outputs, scenario=scenario, model=model, hyper=hyper
+                    )
         if {"nn", "poly"} <= set(MODELS):
             for nn_hyper in HYPERS["nn"].instance_patterns:
                 for poly_hyper in HYPERS["poly"].instance_patterns:

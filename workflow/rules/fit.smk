@@ -11,6 +11,7 @@ rule fit:
         predictions=fit_job_outputs("predictions.parquet"),
         model=fit_job_outputs("model.pkl"),
         alpha=fit_job_outputs("alpha.parquet"),
+        scaling_law=fit_job_outputs("scaling_law.json"),
     log:
         f"{FIT_LOG}.log",
     conda:
@@ -24,5 +25,7 @@ rule fit:
         M0=config["data"]["M0"],
         groups=fit_job_groups,
         seeds=fit_job_seeds,
+        truth=scaling_law_truth,
+        r_glassy=R_GLASSY,
     script:
         "../../scripts/fit.py"

@@ -1,12 +1,13 @@
-# Scaling-law recovery: Ka, Kb (and r) fitted to the alpha(T - Tg) that each fit implies, with
-# their spread over seeds; one job per (scenario, model, hyper-parameters), files per group.
+# Scaling-law recovery.  Each fit job fits Ka, Kb (and r) to the alpha(T - Tg) its fit implies
+# (scaling_law.json beside the fit); aggregate_recovery summarises them over seeds against the
+# truth.  The recover rule draws, per (scenario, model, hyper) of the figure scenarios, alpha
+# against T - Tg for each group, every seed overlaid.
 
 
 rule recover:
     input:
         alpha=fit_outputs("alpha.parquet"),
     output:
-        laws=expand_only(f"{GROUP_DIR}/scaling_law.json", group=GROUPS),
         figures=report_files(
             expand_only(f"{GROUP_DIR}/alpha_vs_T.svg", group=GROUPS),
             "recovery_alpha_vs_T.rst",
@@ -24,7 +25,7 @@ rule recover:
     params:
         groups=GROUPS,
         truth=scaling_law_truth,
-        r_glassy={polymer.name: polymer.r_glassy for polymer in POLYMERS},
+        r_glassy=R_GLASSY,
     script:
         "../../scripts/recover.py"
 
@@ -35,7 +36,7 @@ localrules:
 
 rule aggregate_recovery:
     input:
-        laws=scaling_law_files(),
+        laws=all_fit_files("scaling_law.json"),
     output:
         parquet="results/summary/recovery.parquet",
         csv="results/summary/recovery.csv",
