@@ -30,8 +30,7 @@ MODEL_NAMES = {
 # the mean over seeds of |estimate - truth| / truth in percent (``mean_abs_rel_error_pct`` of
 # :func:`contrastive_gs.recovery.scaling_law_summary`; NaN: not identifiable), ``error_sd_pct`` its
 # sd over seeds (may be missing or NaN).  :func:`recovery_errors` builds these rows from the tidy
-# recovery table (results/summary/recovery.parquet), :func:`recovery_rows` from one
-# scaling_law.json.
+# recovery table (results/summary/recovery.parquet).
 RECOVERY_COLUMNS = ("model", "group", "parameter", "error_pct")
 PARAMETER_LABELS = {"alpha": "alpha (per point)", "Ka": "Ka", "Kb": "Kb", "r_glassy": "r (glassy)"}
 SCENARIO_UNITS = {"Ka": " K", "Kb": " K", "noise": ""}
@@ -77,31 +76,6 @@ def r2_by_model(
     table["label"] = table["model"].map(labels)
     table["group"] = pd.Categorical(table["group"], categories=list(groups), ordered=True)
     return table.sort_values(["group", "model"], kind="stable").reset_index(drop=True)
-
-
-def recovery_rows(summary: Mapping, model: str, group: str) -> list[dict[str, object]]:
-    """Rows of the recovery table (:data:`RECOVERY_COLUMNS`) from one scaling-law summary (the
-    dict of :func:`contrastive_gs.recovery.scaling_law_summary`, i.e. a scaling_law.json):
-    one row per fitted parameter with a known truth."""
-    rows = []
-    for name, entry in summary["parameters"].items():
-        if not entry.get("fitted") or entry.get("mean_abs_rel_error_pct") is None:
-            continue
-        per_fit = np.array([v for v in entry.get("per_fit", []) if v is not None], dtype=float)
-        truth = entry.get("truth")
-        sd = np.nan
-        if truth and len(per_fit) > 1:
-            sd = float(np.std(np.abs(100.0 * (per_fit - truth) / truth), ddof=1))
-        rows.append(
-            {
-                "model": model,
-                "group": group,
-                "parameter": name,
-                "error_pct": float(entry["mean_abs_rel_error_pct"]),
-                "error_sd_pct": sd,
-            }
-        )
-    return rows
 
 
 def recovery_errors(

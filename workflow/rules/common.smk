@@ -138,6 +138,21 @@ def model_settings(wildcards):
 R_GLASSY = {polymer.name: polymer.r_glassy for polymer in POLYMERS}
 
 
+# Scheduling order: a scenario's data first (cheap), then the heaviest fits, so that a sweep does
+# not end on one long fit while the other cores idle.  Other jobs have priority 0.
+DATA_PRIORITY = 1
+
+
+def fit_priority(wildcards):
+    """In [0, 1), growing with a fit's cost: a network's hidden-layer weights times its epochs
+    (depth x width^2 x epochs, in millions: c) as c / (1 + c); 0 without hidden layers."""
+    settings = model_settings(wildcards)
+    if "width" not in settings:
+        return 0
+    cost = settings["depth"] * settings["width"] ** 2 * settings["epochs"] / 1e6
+    return cost / (1 + cost)
+
+
 def scaling_law_truth(wildcards):
     """Ka and Kb (K) that generated the data of a scenario; None for measured data."""
     if config["data"]["source"] == "file":

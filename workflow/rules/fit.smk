@@ -16,6 +16,7 @@ rule fit:
         f"{FIT_LOG}.log",
     conda:
         CONDA_ENV
+    priority: fit_priority
     threads: 1  # tiny networks: one thread each, as many jobs as cores
     resources:
         mem_mb=2000,

@@ -8,6 +8,7 @@ rule pair:
         f"{LOG_DIR}/pair.log",
     conda:
         CONDA_ENV
+    priority: DATA_PRIORITY
     threads: 1
     resources:
         mem_mb=4000,

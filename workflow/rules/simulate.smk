@@ -7,6 +7,7 @@ rule simulate:
         f"{LOG_DIR}/simulate.log",
     conda:
         CONDA_ENV
+    priority: DATA_PRIORITY
     threads: 1
     resources:
         mem_mb=1000,
