@@ -12,6 +12,10 @@ Figures:
 - noop_s: a second, no-op `snakemake` on the completed sweep (target < 5 s);
 - naive_wall_s: the same sweep with one job per fit (`batch: fit`), for comparison.
 
+The table also shows the same 405 fits trained bare by the workflow's own trainer
+(``contrastive_gs.models.fit_mlps``: seeds of narrow networks as one batched ensemble), to tell
+how much of the workflow's speed comes from training and how much from its overhead.
+
     python bench/sweep.py [--skip-naive]
 """
 
@@ -27,16 +31,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_CODE = r"""
-import itertools, sys, time
+import sys, time
 import numpy as np, torch, yaml
 from contrastive_gs import config as cgs_config, data, pairs
-from contrastive_gs.models import MLPSettings, build_mlp
+from contrastive_gs.models import MLPSettings, build_mlp, fit_mlps
 
 torch.set_num_threads(1)
+trainer = sys.argv[3]  # lecture: the lecture's loop, one seed at a time; ours: models.fit_mlps
 config = yaml.safe_load(open(sys.argv[1]))
 config = {**config, **yaml.safe_load(open(sys.argv[2]))}
 polymers = cgs_config.resolve_polymers(config["data"]["polymers"])
 pair_settings = pairs.PairSettings(**config["pairs"])
+
+
+def lecture_loop(X, y, width, seed):
+    torch.manual_seed(seed)
+    model = build_mlp(3, MLPSettings(width=width))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.MSELoss()
+    for epoch in range(500):
+        model.train()
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+
+
 fits, seconds = 0, 0.0
 for scenario in cgs_config.scenario_table(config):
     settings = data.settings_from_params({**config["data"], **scenario}, polymers)
@@ -49,21 +69,16 @@ for scenario in cgs_config.scenario_table(config):
             y = rows[[pairs.TARGET]].to_numpy()
             X = (X - X.mean(0)) / np.where(X.std(0) > 0, X.std(0), 1)
             y = (y - y.mean(0)) / y.std(0)
-            X, y = torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
-            for seed in config["seeds"]:
-                start = time.perf_counter()
-                torch.manual_seed(seed)
-                model = build_mlp(3, MLPSettings(width=width))
-                optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
-                loss_fn = torch.nn.MSELoss()
-                for epoch in range(500):
-                    model.train()
-                    optimizer.zero_grad()
-                    loss = loss_fn(model(X), y)
-                    loss.backward()
-                    optimizer.step()
-                seconds += time.perf_counter() - start
-                fits += 1
+            start = time.perf_counter()
+            if trainer == "ours":
+                fit_mlps(X, y.ravel(), MLPSettings(width=width, log_every=10**9), config["seeds"])
+            else:
+                X_t = torch.tensor(X, dtype=torch.float32)
+                y_t = torch.tensor(y, dtype=torch.float32)
+                for seed in config["seeds"]:
+                    lecture_loop(X_t, y_t, width, seed)
+            seconds += time.perf_counter() - start
+            fits += len(config["seeds"])
 print(fits, seconds)
 """
 
@@ -90,11 +105,12 @@ def project_copy(parent: Path, name: str) -> Path:
     return directory
 
 
-def reference_seconds(directory: Path) -> tuple[int, float]:
-    """(fits, seconds) of the bare lecture loop over the sweep's network fits, one thread."""
+def training_seconds(directory: Path, trainer: str) -> tuple[int, float]:
+    """(fits, seconds) of training the sweep's networks bare, one thread: ``trainer`` "lecture"
+    (the lecture's plain loop, the reference) or "ours" (contrastive_gs.models.fit_mlps)."""
     result = subprocess.run(
         [sys.executable, "-c", REFERENCE_CODE, str(directory / "config.yaml"),
-         str(directory / "config" / "sweep.yaml")],  # fmt: skip
+         str(directory / "config" / "sweep.yaml"), trainer],  # fmt: skip
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     fits, seconds = result.stdout.split()
@@ -113,10 +129,12 @@ def main() -> None:
         rows.append(("workflow, batch: point (--cores 2)", wall_s))
         noop_s = snakemake(batched)
         rows.append(("second, no-op run", noop_s))
-        fits, train_s = reference_seconds(batched)
+        fits, train_s = training_seconds(batched, "lecture")
         ref_s = train_s / 2
         rows.append((f"bare lecture loop, {fits} fits, 1 thread", train_s))
         rows.append(("ref_s = bare loop / 2 cores", ref_s))
+        _, ours_s = training_seconds(batched, "ours")
+        rows.append((f"bare fit_mlps (our trainer), {fits} fits, 1 thread", ours_s))
         naive_wall_s = float("nan")
         if not args.skip_naive:
             naive_wall_s = snakemake(project_copy(scratch, "naive"), "--config", "batch=fit")
