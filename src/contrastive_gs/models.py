@@ -120,7 +120,6 @@ def train_full_batch(
 # (batched matmul): small matrices are dominated by per-operation overhead, which the ensemble
 # pays once.  Wider networks train one seed at a time, where a batched matmul is slower on CPU.
 ENSEMBLE_MAX_WIDTH = 32
-ACTIVATIONS = {"relu": "relu_", "tanh": "tanh_", "silu": "silu"}  # in place where autograd allows
 
 
 def seed_groups(seeds: list[int], width: int) -> list[list[int]]:
@@ -179,7 +178,11 @@ def _train_stacked(networks, X, y, settings: MLPSettings, label: str) -> None:
         for k in range(len(layers[0]))
     ]
     parameters = [p.requires_grad_() for p in weights + biases]
-    activation = getattr(torch, ACTIVATIONS[settings.activation])
+    activation = {  # in place where autograd allows (silu's gradient needs its input)
+        "relu": torch.relu_,
+        "tanh": torch.tanh_,
+        "silu": torch.nn.functional.silu,
+    }[settings.activation]
     inputs = X.expand(len(networks), *X.shape).contiguous()
 
     def member_losses():
