@@ -154,7 +154,8 @@ def test_fit_output_paths():
 
 
 def test_write_fit(tmp_path):
-    """write_fit writes predictions, the pickled model with its scalers, alpha and metrics."""
+    """write_fit writes predictions, the pickled model with its scalers, alpha, the scaling law
+    and metrics."""
     scaler = {"mean": [1.0, 2.0]}  # any picklable object
     predictions = pd.DataFrame(
         {"i": [0], "j": [1], "split": ["test"], "y_true": [1.0], "y_pred": [2.0]}
@@ -162,13 +163,15 @@ def test_write_fit(tmp_path):
     result = FitResult("model", scaler, scaler, predictions, {"test": {"r2": float("nan")}})
     paths = {
         name: str(tmp_path / "PP" / "seed~0" / name)
-        for name in ("m.json", "p.parquet", "x.pkl", "a.parquet")
+        for name in ("m.json", "p.parquet", "x.pkl", "a.parquet", "law.json")
     }
     alpha = pd.DataFrame({"T": [300.0], "alpha": [2.5]})
+    law = {"law": {"estimates": {"Ka": 140.0}}, "truth": {"Ka": 140.0}}
     io.write_fit(
-        result, alpha, metrics=paths["m.json"], predictions=paths["p.parquet"],
-        model=paths["x.pkl"], alpha=paths["a.parquet"],
+        result, alpha, law, metrics=paths["m.json"], predictions=paths["p.parquet"],
+        model=paths["x.pkl"], alpha=paths["a.parquet"], scaling_law=paths["law.json"],
     )  # fmt: skip
+    assert io.read_json(paths["law.json"]) == law
     pd.testing.assert_frame_equal(io.read_parquet(paths["a.parquet"]), alpha)
     assert io.read_json(paths["m.json"]) == {"test": {"r2": None}}
     pd.testing.assert_frame_equal(io.read_parquet(paths["p.parquet"]), predictions)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from contrastive_gs import data, fit, kernel, models, physics, recovery
+from contrastive_gs import data, fit, io, kernel, models, physics, recovery
 from contrastive_gs.pairs import PairSettings, make_pairs
 
 LECTURE_POLYMERS = (physics.Polymer("PP", 273.0), physics.Polymer("HDPE", 173.0))
@@ -134,6 +134,37 @@ def test_summary_over_seeds_is_json_ready():
     single = recovery.scaling_law_summary(fits[0], {"Ka": 140.0})
     assert single["parameters"]["Ka"]["stderr"] == 0.1
     assert single["parameters"]["Kb"]["truth"] is None
+
+
+def test_group_truth_knows_r_only_when_the_polymers_share_it():
+    r_glassy = {"PP": 1.0, "PMMA": 0.5}
+    truth = {"Ka": 140.0, "Kb": 40.0}
+    assert recovery.group_truth(truth, r_glassy, ["PP"]) == {**truth, "r_glassy": 1.0}
+    assert recovery.group_truth(truth, r_glassy, ["PP", "PMMA"]) == truth
+    assert recovery.group_truth({"Ka": None, "Kb": None}, {}, ["X"]) == {"r_glassy": 1.0}
+
+
+def test_fit_records_through_json_summarise_over_seeds(lecture, tmp_path):
+    """A fit's record survives JSON (NaN as null) and records summarise over seeds: the exact
+    alpha gives Ka, Kb exactly and 0 % alpha error; a constant alpha is not identifiable."""
+    points, _ = lecture
+    exact = recovery.alpha_frame(points, points["alpha"], seed=0)
+    constant = recovery.alpha_frame(points, np.full(len(points), 2.0), seed=1)
+    truth = recovery.group_truth({"Ka": 140.0, "Kb": 40.0}, {}, ["PP", "HDPE"])
+    records = []
+    for seed, table in enumerate((exact, constant)):
+        io.write_json(recovery.fit_record(table, truth), tmp_path / f"{seed}.json")
+        records.append(io.read_json(tmp_path / f"{seed}.json"))
+    assert records[1]["law"]["estimates"]["Ka"] is None
+    summary = recovery.summary_of_records(records)
+    Ka = summary["parameters"]["Ka"]
+    assert (summary["n_fits"], summary["n_success"]) == (2, 1)
+    assert Ka["estimate"] == pytest.approx(140.0, rel=1e-8) and Ka["truth"] == 140.0
+    assert Ka["per_fit"][1] is None
+    assert summary["parameters"]["alpha"]["mean_abs_rel_error_pct"] == pytest.approx(
+        np.mean([0.0, recovery.alpha_error_pct(constant)])
+    )
+    assert any("constant" in reason for reason in summary["reasons"])
 
 
 def test_alpha_vs_T_figure(lecture):
