@@ -14,33 +14,19 @@ kernel fit's under noise (worst case), and the worst glassy error.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
+from scratch_workflow import project_copy, run_snakemake  # bench/, on sys.path when run
 
-ROOT = Path(__file__).resolve().parents[1]
 CASES = {"recovery": "config/recovery.yaml", "glassy": "config/glassy.yaml"}
 
 
 def run_case(scratch: Path, name: str, configfile: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(metrics, recovery) tables of one workflow run in a scratch project directory."""
-    directory = scratch / name
-    (directory / "config").mkdir(parents=True)
-    shutil.copy(ROOT / "config.yaml", directory / "config.yaml")
-    shutil.copy(ROOT / configfile, directory / configfile)
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
-               "--directory", str(directory), "--cores", "2", "--configfile", configfile,
-               "--quiet", "all"]  # fmt: skip
-    start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"{name} failed:\n{result.stderr[-3000:]}")
-    print(f"# {name}: {time.perf_counter() - start:.0f} s", flush=True)
+    directory = project_copy(scratch, name, configfile)
+    print(f"# {name}: {run_snakemake(directory, configfile):.0f} s", flush=True)
     summary = directory / "results" / "summary"
     return pd.read_parquet(summary / "metrics.parquet"), pd.read_parquet(
         summary / "recovery.parquet"

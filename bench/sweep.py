@@ -22,14 +22,14 @@ how much of the workflow's speed comes from training and how much from its overh
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from scratch_workflow import project_copy, run_snakemake  # bench/, on sys.path when run
+
+SWEEP_CONFIG = "config/sweep.yaml"
 REFERENCE_CODE = r"""
 import sys, time
 import numpy as np, torch, yaml
@@ -83,34 +83,12 @@ print(fits, seconds)
 """
 
 
-def snakemake(directory: Path, *args: str) -> float:
-    """Wall time (s) of `snakemake --cores 2 ARGS` in a project directory; raises on failure."""
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
-               "--directory", str(directory), "--cores", "2", "--configfile",
-               "config/sweep.yaml", "--quiet", "all", *args]  # fmt: skip
-    start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"snakemake failed in {directory}:\n{result.stderr[-3000:]}")
-    return elapsed
-
-
-def project_copy(parent: Path, name: str) -> Path:
-    """A scratch project directory with the default and the sweep config."""
-    directory = parent / name
-    (directory / "config").mkdir(parents=True)
-    shutil.copy(ROOT / "config.yaml", directory / "config.yaml")
-    shutil.copy(ROOT / "config" / "sweep.yaml", directory / "config" / "sweep.yaml")
-    return directory
-
-
 def training_seconds(directory: Path, trainer: str) -> tuple[int, float]:
     """(fits, seconds) of training the sweep's networks bare, one thread: ``trainer`` "lecture"
     (the lecture's plain loop, the reference) or "ours" (contrastive_gs.models.fit_mlps)."""
     result = subprocess.run(
         [sys.executable, "-c", REFERENCE_CODE, str(directory / "config.yaml"),
-         str(directory / "config" / "sweep.yaml"), trainer],  # fmt: skip
+         str(directory / SWEEP_CONFIG), trainer],  # fmt: skip
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     fits, seconds = result.stdout.split()
@@ -124,10 +102,10 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="cgs-sweep-") as scratch:
         scratch = Path(scratch)
-        batched = project_copy(scratch, "batched")
-        wall_s = snakemake(batched)
+        batched = project_copy(scratch, "batched", SWEEP_CONFIG)
+        wall_s = run_snakemake(batched, SWEEP_CONFIG)
         rows.append(("workflow, batch: point (--cores 2)", wall_s))
-        noop_s = snakemake(batched)
+        noop_s = run_snakemake(batched, SWEEP_CONFIG)
         rows.append(("second, no-op run", noop_s))
         fits, train_s = training_seconds(batched, "lecture")
         ref_s = train_s / 2
@@ -137,7 +115,9 @@ def main() -> None:
         rows.append((f"bare fit_mlps (our trainer), {fits} fits, 1 thread", ours_s))
         naive_wall_s = float("nan")
         if not args.skip_naive:
-            naive_wall_s = snakemake(project_copy(scratch, "naive"), "--config", "batch=fit")
+            naive_wall_s = run_snakemake(
+                project_copy(scratch, "naive", SWEEP_CONFIG), SWEEP_CONFIG, "--config", "batch=fit"
+            )
             rows.append(("workflow, batch: fit (one job per fit)", naive_wall_s))
     ratio = wall_s / ref_s
     rows.append(("ratio = wall_s / ref_s (target <= 1.5)", ratio))

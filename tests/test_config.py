@@ -26,6 +26,17 @@ def _set(path: str, value):
     return mutate
 
 
+def _set_all(values: dict):
+    """A mutation that sets each dotted path of ``values`` to its value."""
+    mutations = [_set(path, value) for path, value in values.items()]
+
+    def mutate(cfg):
+        for mutation in mutations:
+            mutation(cfg)
+
+    return mutate
+
+
 def _rename_width(cfg):
     cfg["nn"]["widht"] = cfg["nn"].pop("width")
 
@@ -118,19 +129,12 @@ REJECTED = {
         "expected a temperature (degC)",
     ),
     "temperature split above the grid": (
-        lambda cfg: (
-            _set("pairs.split", "temperature")(cfg),
-            _set("pairs.test_above_T_C", 100.0)(cfg),
-        ),
+        _set_all({"pairs.split": "temperature", "pairs.test_above_T_C": 100.0}),
         "'pairs.test_above_T_C'",
         "pairs on one side of the 'temperature' split",
     ),
     "points split too few points": (
-        lambda cfg: (
-            _set("pairs.split", "points")(cfg),
-            _set("data.M.num", 2)(cfg),
-            _set("data.T_C.num", 2)(cfg),
-        ),
+        _set_all({"pairs.split": "points", "data.M.num": 2, "data.T_C.num": 2}),
         "'pairs.test_size'",
         "pairs on one side of the 'points' split",
     ),
@@ -156,11 +160,7 @@ def test_rejected_configs(lecture_config, schema, mutate, key, problem):
     [
         (_set("pairs.max_pairs", 5), "5 pairs at test_size 0.2 leave 1 test pair"),
         (
-            lambda cfg: (
-                _set("pairs.split", "points")(cfg),
-                _set("data.M.num", 2)(cfg),
-                _set("data.T_C.num", 3)(cfg),
-            ),
+            _set_all({"pairs.split": "points", "data.M.num": 2, "data.T_C.num": 3}),
             "2 test points per polymer make 1 test pair for groups PP and HDPE",
         ),
     ],

@@ -17,7 +17,7 @@ import numpy as np
 import yaml
 
 from contrastive_gs import physics
-from contrastive_gs.data import grid, measured_polymers, read_measured
+from contrastive_gs.data import KELVIN_OFFSET, grid, measured_polymers, read_measured
 from contrastive_gs.pairs import POOLED
 
 MIN_PAIRS_PER_SIDE = 2  # train and test pairs a fit group needs at least
@@ -134,7 +134,7 @@ def _check_physics(config: Mapping[str, Any], polymers: list[physics.Polymer]) -
             f"config key 'data.M.start': value {data['M']['start']!r} is not allowed; "
             "molar masses must be > 0 g/mol"
         )
-    T = grid(data["T_C"]) + 273.15
+    T = grid(data["T_C"]) + KELVIN_OFFSET
     if T.min() <= 0:
         raise ConfigError(
             f"config key 'data.T_C.start': value {data['T_C']['start']!r} is not allowed; "

@@ -178,8 +178,8 @@ def fit_batch(
         models.set_torch_threads(threads)
     for group in groups:
         label = f"{model_name} group={group}"
-        results = fit_group_seeds(select_group(pairs, group), model_name, settings, seeds, label,
-                                  points, M0)  # fmt: skip
+        group_pairs = select_group(pairs, group)
+        results = fit_group_seeds(group_pairs, model_name, settings, seeds, label, points, M0)
         for seed, result in zip(seeds, results, strict=True):
             yield group, seed, result
 

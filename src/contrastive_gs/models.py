@@ -84,8 +84,9 @@ def train_full_batch(
 ) -> list[float]:
     """Adam on ``loss_of_model(model)`` for ``epochs`` steps; return the loss per epoch.
 
-    Logs epoch, loss and elapsed time every ``log_every`` epochs; raises FitDivergedError on a
-    non-finite loss.
+    The loss is a scalar, or one loss per member of an ensemble (shape (S,)): their sum is
+    minimised and reported.  Logs epoch, loss(es) and elapsed time every ``log_every`` epochs;
+    raises FitDivergedError on a non-finite loss.
     """
     import torch
 
@@ -95,22 +96,22 @@ def train_full_batch(
     for epoch in range(1, epochs + 1):
         optimizer.zero_grad()
         loss = loss_of_model(model)
-        value = loss.detach().item()
-        if not np.isfinite(value):
+        values = loss.detach().numpy()
+        if not np.isfinite(values).all():
             raise FitDivergedError(
-                f"{label}: training diverged at epoch {epoch} (loss {value}); "
+                f"{label}: training diverged at epoch {epoch} (loss {values}); "
                 f"lower the learning rate (lr={lr})"
             )
-        loss.backward()
+        loss.sum().backward()
         optimizer.step()
-        losses.append(value)
+        losses.append(float(values.sum()))
         if epoch % log_every == 0 or epoch == epochs:
             log.info(
-                "%s epoch %d/%d loss %.4g elapsed %.2f s",
+                "%s epoch %d/%d loss %s elapsed %.2f s",
                 label,
                 epoch,
                 epochs,
-                value,
+                np.array2string(values, precision=4),
                 time.perf_counter() - start,
             )
     return losses
@@ -170,14 +171,13 @@ def _train_stacked(networks, X, y, settings: MLPSettings, label: str) -> None:
 
     layers = [[m for m in network if isinstance(m, torch.nn.Linear)] for network in networks]
     weights = [
-        torch.stack([member[k].weight.detach().T for member in layers]).contiguous()
+        torch.nn.Parameter(torch.stack([member[k].weight.detach().T for member in layers]))
         for k in range(len(layers[0]))
     ]
     biases = [
-        torch.stack([member[k].bias.detach()[None, :] for member in layers])
+        torch.nn.Parameter(torch.stack([member[k].bias.detach()[None, :] for member in layers]))
         for k in range(len(layers[0]))
     ]
-    parameters = [p.requires_grad_() for p in weights + biases]
     activation = {  # in place where autograd allows (silu's gradient needs its input)
         "relu": torch.relu_,
         "tanh": torch.tanh_,
@@ -185,34 +185,16 @@ def _train_stacked(networks, X, y, settings: MLPSettings, label: str) -> None:
     }[settings.activation]
     inputs = X.expand(len(networks), *X.shape).contiguous()
 
-    def member_losses():
+    def member_losses(_) -> torch.Tensor:
         h = inputs
         for W, b in zip(weights[:-1], biases[:-1], strict=True):
             h = activation(torch.baddbmm(b, h, W))
         return ((torch.baddbmm(biases[-1], h, weights[-1]) - y) ** 2).mean(dim=(1, 2))
 
-    optimizer = torch.optim.Adam(parameters, lr=settings.lr, fused=True)
-    start = time.perf_counter()
-    for epoch in range(1, settings.epochs + 1):
-        optimizer.zero_grad()
-        losses = member_losses()
-        values = losses.detach().numpy()
-        if not np.isfinite(values).all():
-            raise FitDivergedError(
-                f"{label}: training diverged at epoch {epoch} (losses {values}); "
-                f"lower the learning rate (lr={settings.lr})"
-            )
-        losses.sum().backward()
-        optimizer.step()
-        if epoch % settings.log_every == 0 or epoch == settings.epochs:
-            log.info(
-                "%s epoch %d/%d loss %s elapsed %.2f s",
-                label,
-                epoch,
-                settings.epochs,
-                np.array2string(values, precision=4),
-                time.perf_counter() - start,
-            )
+    stacked = torch.nn.ParameterList(weights + biases)
+    train_full_batch(
+        stacked, member_losses, settings.epochs, settings.lr, settings.log_every, label
+    )
     with torch.no_grad():
         for member, network_layers in enumerate(layers):
             for linear, W, b in zip(network_layers, weights, biases, strict=True):

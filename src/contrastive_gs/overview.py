@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from contrastive_gs import plots
 from contrastive_gs.config import HYPER_KEYS, SCENARIO_KEYS
-from contrastive_gs.steps import at_point
+from contrastive_gs.steps import at_point, rows_at_point
 
 plt = plots.plt  # Agg backend and the project's rcParams
 MODEL_NAMES = {
@@ -85,17 +85,7 @@ def recovery_errors(
     (:func:`contrastive_gs.steps.recovery_table`) at ``point``, for the first of ``groups`` that
     the table holds: the mean absolute relative error (%) of each recovered parameter, NaN where
     it is not identifiable; its sd over seeds from ``seed_std`` where the truth is known."""
-    rows = table
-    for key, value in point["scenario"].items():
-        if key in rows:
-            rows = rows[rows[key] == value]
-    keep = np.ones(len(rows), dtype=bool)
-    for model, hyper in point.items():
-        of_model = (rows["model"] == model).to_numpy()
-        for key, value in hyper.items():
-            if model != "scenario" and key in rows:
-                keep &= ~of_model | (rows[key] == value).fillna(False).to_numpy()
-    rows = rows[keep]
+    rows = rows_at_point(table, point)
     present = [g for g in groups if g in set(rows["group"])]
     columns = [*RECOVERY_COLUMNS, "error_sd_pct"]
     if not present:

@@ -28,7 +28,6 @@ FEATURES = ["logM_ratio", "invT_diff", "Tg_diff"]
 TARGET = "logD_ratio"
 PAIR_COLUMNS = ["i", "j", "Polymer_i", "Polymer_j", *FEATURES, TARGET, "split"]
 SPLITS = ("train", "test")
-KELVIN_OFFSET = 273.15
 POOLED = "pooled"  # the fit group of all pairs together
 
 
@@ -78,7 +77,7 @@ def _blocks(points: pd.DataFrame, settings: PairSettings) -> list[_Block]:
     if settings.split == "pairs":
         return [_Block(g, None) for g in groups]
     if settings.split == "temperature":  # extrapolation: train below, test above
-        is_test = (points["T"].to_numpy() - KELVIN_OFFSET) > settings.test_above_T_C
+        is_test = points["T_C"].to_numpy() > settings.test_above_T_C
         sides = [(g[~is_test[g]], g[is_test[g]]) for g in groups]
     else:
         rng = np.random.RandomState(settings.split_seed)

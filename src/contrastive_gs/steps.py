@@ -113,22 +113,30 @@ def seed_summary(metrics: pd.DataFrame) -> pd.DataFrame:
     return summary.reset_index()
 
 
+def rows_at_point(
+    table: pd.DataFrame, point: Mapping[str, Mapping[str, Any]], free: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Rows of a tidy table (:func:`metrics_table`, :func:`recovery_table`) at the reference
+    ``point`` (see :func:`contrastive_gs.config.reference_point`), except for the ``free`` keys;
+    a hyper-parameter constrains only the rows of its own model."""
+    keep = np.ones(len(table), dtype=bool)
+    for key, value in point["scenario"].items():
+        if key not in free and key in table:
+            keep &= (table[key] == value).to_numpy()
+    for model, hyper in point.items():
+        of_model = (table["model"] == model).to_numpy()
+        for key, value in hyper.items():
+            if model != "scenario" and key not in free and key in table:
+                keep &= ~of_model | (table[key] == value).fillna(False).to_numpy()
+    return table[keep]
+
+
 def at_point(
     metrics: pd.DataFrame, point: Mapping[str, Mapping[str, Any]], free: Sequence[str]
 ) -> pd.DataFrame:
-    """Test rows of the tidy metrics at the reference ``point`` (see
-    :func:`contrastive_gs.config.reference_point`), except for the ``free`` keys."""
-    rows = metrics[metrics["split"] == "test"]
-    keep = np.ones(len(rows), dtype=bool)
-    for key, value in point["scenario"].items():
-        if key not in free:
-            keep &= (rows[key] == value).to_numpy()
-    for model, hyper in point.items():
-        of_model = (rows["model"] == model).to_numpy()
-        for key, value in hyper.items():
-            if model != "scenario" and key not in free and key in rows:
-                keep &= ~of_model | (rows[key] == value).fillna(False).to_numpy()
-    return rows[keep]
+    """Test rows of the tidy metrics at the reference ``point``, except for the ``free`` keys
+    (:func:`rows_at_point`)."""
+    return rows_at_point(metrics[metrics["split"] == "test"], point, free)
 
 
 def sweep_figures(
@@ -190,7 +198,7 @@ def recovery_table(law_files: Sequence[str]) -> pd.DataFrame:
         by_group.setdefault(Path(path).parent.parent, []).append(path)
     rows = []
     for group_dir, paths in by_group.items():
-        keys = {**io.path_parameters(group_dir / "x"), "model": io.model_of(group_dir)}
+        keys = {**io.path_parameters(paths[0]), "model": io.model_of(paths[0])}
         law = recovery.summary_of_records([io.read_json(path) for path in paths])
         log.info("%s (%d fits): %s", group_dir, len(paths), _estimates_text(law))
         for name, entry in law["parameters"].items():

@@ -35,8 +35,8 @@ default, with a step schedule (by default the last quarter of the epochs at a te
 learning rate, a fresh Adam per step), seeded and deterministic
 (:func:`contrastive_gs.models.seed_torch`; the caller sets the number of threads, as
 :func:`contrastive_gs.fit.fit_batch` does: one thread is fastest for these small networks).
-``g`` is evaluated
-once per epoch on the points and gathered into pairs, so an epoch costs O(points), not O(pairs).
+``g`` is evaluated once per epoch on the points and gathered into pairs, so an epoch costs
+O(points), not O(pairs).
 torch is imported only by the functions that need it.
 """
 
@@ -44,16 +44,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from contrastive_gs import models
 from contrastive_gs.pairs import TARGET
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 POINT_FEATURES = ["lnM", "invT", "Tg"]  # x = (ln M [ln(g/mol)], 1/T [1/K], Tg [K])
