@@ -3,7 +3,4 @@
 from contrastive_gs import io, steps
 
 with io.job_log(snakemake.log[0]):
-    metrics = steps.metrics_table(snakemake.input.metrics)
-    io.write_parquet(metrics, snakemake.output.metrics_parquet)
-    io.write_csv(metrics, snakemake.output.metrics_csv)
-    io.write_csv(steps.seed_summary(metrics), snakemake.output.summary)
+    steps.write_summary_tables(snakemake.input.metrics, dict(snakemake.output.items()))

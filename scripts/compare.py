@@ -1,15 +1,13 @@
-"""Rule compare: the network and the polynomial side by side, as in the lecture."""
+"""Rule compare: two models side by side, as the lecture compares its NN and polynomial."""
 
 from contrastive_gs import io, steps
 
 with io.job_log(snakemake.log[0]):
-    inputs = {name: io.fit_output_paths({name: files}) for name, files in snakemake.input.items()}
-    hypers = f"{snakemake.wildcards.nn_hyper} vs {snakemake.wildcards.poly_hyper}"
-    for (group, seed), outputs in io.fit_output_paths(snakemake.output).items():
-        fit = {name: paths[group, seed][name] for name, paths in inputs.items()}
-        steps.compare_models(
-            predictions_files={"nn": fit["nn_predictions"], "poly": fit["poly_predictions"]},
-            metrics_files={"nn": fit["nn_metrics"], "poly": fit["poly_metrics"]},
-            title=f"{hypers}, {group}, seed {seed}",
-            outputs=outputs,
-        )
+    wildcards = snakemake.wildcards
+    steps.compare_fits(
+        [wildcards.model_a, wildcards.model_b],
+        f"{wildcards.hyper_a} vs {wildcards.hyper_b}",
+        dict(snakemake.input.items()),
+        dict(snakemake.output.items()),
+        snakemake.params.fits,
+    )

@@ -1,10 +1,15 @@
-"""Rule pair: contrastive pairs of the points, with their train/test split, streamed to Parquet."""
+"""Rule pair: contrastive pairs of the points, one table per fold of the split, streamed to
+Parquet."""
 
 from contrastive_gs import io, pairs
+from contrastive_gs.splits import split_from_config
 
 with io.job_log(snakemake.log[0]):
-    points = io.read_parquet(snakemake.input.points)
-    summary = pairs.write_pairs(
-        points, pairs.PairSettings(**snakemake.params.pairs), snakemake.output.pairs
+    summaries = pairs.write_pairs(
+        io.read_parquet(snakemake.input.points),
+        pairs.PairSettings(**snakemake.params.pairs),
+        split_from_config(snakemake.params.split),
+        snakemake.output.pairs,
     )
-    io.write_json(summary, snakemake.output.summary)
+    for summary, path in zip(summaries, snakemake.output.summary, strict=True):
+        io.write_json(summary, path)

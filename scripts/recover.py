@@ -1,13 +1,17 @@
 """Rule recover: per group, the alpha each fit implies against T - Tg, every seed overlaid."""
 
 from contrastive_gs import io, steps
+from contrastive_gs.laws import law_from_config
+from contrastive_gs.polymers import Polymer
 
 with io.job_log(snakemake.log[0]):
+    params = snakemake.params
     steps.recovery_figures(
         snakemake.input.alpha,
-        snakemake.params.groups,
-        snakemake.params.truth,
-        snakemake.params.r_glassy,
+        params.groups,
+        law_from_config(params.law["name"], params.law["constants"]),
+        params.truth,
+        [Polymer(**polymer) for polymer in params.polymers],
         title=f"{snakemake.wildcards.model} {snakemake.wildcards.hyper}",
         outputs=snakemake.output.figures,
     )

@@ -1,11 +1,11 @@
 """Rules fit_tables, compare_tables: the CSV tables of each fit or comparison as HTML pages."""
 
-from contrastive_gs import io, tables
+from contrastive_gs import io, steps
 
 with io.job_log(snakemake.log[0]):
-    inputs = io.fit_output_paths(snakemake.input)
-    point = ", ".join(snakemake.wildcards)
-    for (group, seed), outputs in io.fit_output_paths(snakemake.output).items():
-        for name, html in outputs.items():
-            subtitle = f"{point}, group {group}, seed {seed}"
-            tables.write_table_html(inputs[group, seed][name], html, kind=name, subtitle=subtitle)
+    steps.write_tables_html(
+        dict(snakemake.input.items()),
+        dict(snakemake.output.items()),
+        snakemake.params.fits,
+        point=", ".join(snakemake.wildcards),
+    )

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from contrastive_gs import config, data, pairs
+from contrastive_gs.splits import split_from_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_PATH = ROOT / "config.yaml"
@@ -38,20 +39,34 @@ def lecture_config(_lecture_config_pristine) -> dict:
 @pytest.fixture(scope="session")
 def lecture_points(_lecture_config_pristine, schema):
     """The lecture's 98 points (PP and HDPE, 7 M x 7 T), from the default config."""
-    polymers = config.validate_config(_lecture_config_pristine, schema)
-    return data.simulate(data.settings_from_params(_lecture_config_pristine["data"], polymers))
+    lecture = copy.deepcopy(_lecture_config_pristine)
+    polymers = config.validate_config(lecture, schema)
+    law = config.law_of(lecture)
+    return data.simulate(data.settings_from_params(lecture["data"], polymers, law))
 
 
 @pytest.fixture(scope="session")
 def lecture_pair_settings(_lecture_config_pristine) -> pairs.PairSettings:
-    """The lecture's pairing: within each polymer, random pair split, test_size 0.2, seed 0."""
-    return pairs.PairSettings(**_lecture_config_pristine["pairs"])
+    """The lecture's pairing: within each polymer, all pairs, seed 0."""
+    return config.pair_settings(_lecture_config_pristine["pairs"])
 
 
 @pytest.fixture(scope="session")
-def lecture_pairs(lecture_points, lecture_pair_settings):
+def lecture_split(_lecture_config_pristine):
+    """The lecture's split: random pairs to test, test_size 0.2, seed 0."""
+    return split_from_config(_lecture_config_pristine["pairs"])
+
+
+@pytest.fixture(scope="session")
+def lecture_pairs(lecture_points, lecture_pair_settings, lecture_split):
     """The lecture's 2352 contrastive pairs with their train/test labels."""
-    return pairs.make_pairs(lecture_points, lecture_pair_settings)
+    return pairs.make_pairs(lecture_points, lecture_pair_settings, lecture_split)
+
+
+@pytest.fixture(scope="session")
+def lecture_law(_lecture_config_pristine):
+    """The lecture's law with M0 = 100 g/mol, D0 = 1e-9 m^2/s."""
+    return config.law_of(_lecture_config_pristine)
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +74,9 @@ def one_torch_thread():
     """Torch on one thread (tiny networks: fastest, and the fits' setting), restored after."""
     import torch
 
-    from contrastive_gs import models
+    from contrastive_gs import training
 
     threads = torch.get_num_threads()
-    models.set_torch_threads(1)
+    training.set_torch_threads(1)
     yield
-    models.set_torch_threads(threads)
+    training.set_torch_threads(threads)

@@ -9,19 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from contrastive_gs import data, physics
+from contrastive_gs import data, polymers
+from contrastive_gs.laws import lecture
 
-PP = physics.Polymer("PP", 273.0)
-HDPE = physics.Polymer("HDPE", 173.0)
+PP = polymers.Polymer("PP", 273.0)
+HDPE = polymers.Polymer("HDPE", 173.0)
 
 
-def _settings(**changes) -> data.SimulationSettings:
+def _settings(Ka=140.0, Kb=40.0, **changes) -> data.SimulationSettings:
     """A small grid (3 M x 4 T, PP and HDPE) with the lecture's constants."""
     base = data.SimulationSettings(
-        Ka=140.0,
-        Kb=40.0,
-        M0=100.0,
-        D0=1e-9,
+        law=lecture.LectureLaw(M0=100.0, D0=1e-9),
+        values={"Ka": Ka, "Kb": Kb},
         noise=0.0,
         noise_seed=0,
         M=np.linspace(40.0, 500.0, 3),
@@ -107,14 +106,14 @@ def test_simulate_reproduces_lecture_table(lecture_points):
 
 
 def test_simulate_columns_consistent():
-    """logD = ln D, D = D0 (M/M0)^-alpha, and r/alpha come from the physics kernel."""
-    polymer = physics.Polymer("PS", 373.15, 0.5)
+    """logD = ln D, D = D0 (M/M0)^-alpha, and r/alpha come from the lecture's law."""
+    polymer = polymers.Polymer("PS", 373.15, 0.5)
     points = data.simulate(_settings(polymers=(polymer,)))
     np.testing.assert_allclose(np.log(points["D"]), points["logD"], rtol=1e-14)
-    expected_alpha = physics.alpha(points["T"], 373.15, 140.0, 40.0, 0.5)
+    expected_alpha = lecture.alpha(points["T"], 373.15, 140.0, 40.0, 0.5)
     np.testing.assert_allclose(points["alpha"], expected_alpha, rtol=1e-15)
     np.testing.assert_allclose(points["D"], 1e-9 * (points["M"] / 100.0) ** -expected_alpha, 1e-13)
-    np.testing.assert_allclose(points["r"], physics.state_parameter(points["T"], 373.15, 0.5))
+    np.testing.assert_allclose(points["r"], lecture.state_parameter(points["T"], 373.15, 0.5))
     assert points["r"].min() == pytest.approx(0.5)  # 23 degC is far below Tg = 100 degC
 
 
@@ -158,8 +157,10 @@ def test_noise_standard_deviation():
 def test_settings_from_params(lecture_config):
     """The data section of the config becomes SimulationSettings with grids expanded."""
     polymers = [PP, HDPE]
-    settings = data.settings_from_params(lecture_config["data"], polymers)
-    assert (settings.Ka, settings.Kb, settings.M0, settings.D0) == (140.0, 40.0, 100.0, 1e-9)
+    law = lecture.LectureLaw.from_config(lecture_config["data"])
+    settings = data.settings_from_params(lecture_config["data"], polymers, law)
+    assert settings.values == {"Ka": 140.0, "Kb": 40.0}
+    assert (settings.law.M0, settings.law.D0) == (100.0, 1e-9)
     assert (settings.noise, settings.noise_seed) == (0.0, 0)
     np.testing.assert_array_equal(settings.M, np.linspace(40, 500, 7))
     np.testing.assert_array_equal(settings.T_C, np.linspace(23, 100, 7))
@@ -168,11 +169,11 @@ def test_settings_from_params(lecture_config):
 
 def test_simulate_uses_the_scenario_constants_for_every_polymer():
     """One law for all polymers (the lecture): PMMA's alpha uses the scenario's Ka 252, Kb 65."""
-    pmma = physics.PRESETS["PMMA"]
+    pmma = polymers.PRESETS["PMMA"]
     points = data.simulate(
         _settings(polymers=(pmma,), Ka=252.0, Kb=65.0, T_C=np.linspace(120.0, 150.0, 4))
     )
-    expected = physics.alpha(points["T"], pmma.Tg, 252.0, 65.0, pmma.r_glassy)
+    expected = lecture.alpha(points["T"], pmma.Tg, 252.0, 65.0, pmma.r_glassy)
     np.testing.assert_allclose(points["alpha"], expected, rtol=1e-14)
 
 
@@ -200,8 +201,8 @@ def test_read_measured_gives_point_columns_in_polymer_m_t_order(tmp_path):
     np.testing.assert_allclose(points["logD"], np.log(points["D"]))
     assert points["alpha"].isna().all()
     assert data.measured_polymers(points) == [
-        physics.Polymer("PP", 273.0),
-        physics.Polymer("HDPE", 173.0),
+        polymers.Polymer("PP", 273.0),
+        polymers.Polymer("HDPE", 173.0),
     ]
 
 

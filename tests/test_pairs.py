@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from itertools import combinations
 
 import numpy as np
@@ -11,6 +10,23 @@ import pytest
 from sklearn.model_selection import train_test_split
 
 from contrastive_gs import io, pairs
+from contrastive_gs.splits import SPLITS, split_from_config
+from contrastive_gs.splits.pairs import lecture_test_indices
+
+LECTURE = {"scope": "within", "split": "pairs", "test_size": 0.2, "split_seed": 0,
+           "max_pairs": None, "test_above_T_C": None}  # fmt: skip
+
+
+def _setup(**changes):
+    """(PairSettings, split) of the lecture's ``pairs`` section with ``changes``."""
+    section = {**LECTURE, **changes}
+    settings = pairs.PairSettings(section["scope"], section["max_pairs"], section["split_seed"])
+    return settings, split_from_config(section)
+
+
+def _make(points, **changes) -> pd.DataFrame:
+    """The pair table of the lecture's pairing with ``changes`` (fold 0)."""
+    return pairs.make_pairs(points, *_setup(**changes))
 
 
 def _lecture_contrastive_df(df: pd.DataFrame) -> pd.DataFrame:
@@ -79,13 +95,12 @@ def test_pair_split_equals_sklearn(lecture_pairs):
 def test_lecture_test_indices_equals_sklearn(n, test_size, seed):
     """lecture_test_indices reproduces sklearn's train_test_split test set, in order."""
     _, expected = train_test_split(range(n), test_size=test_size, random_state=seed)
-    np.testing.assert_array_equal(pairs.lecture_test_indices(n, test_size, seed), expected)
+    np.testing.assert_array_equal(lecture_test_indices(n, test_size, seed), expected)
 
 
 def test_points_split_has_no_leak(lecture_points, lecture_pair_settings):
     """Split 'points': no point is in both a train pair and a test pair; both sides non-empty."""
-    settings = dataclasses.replace(lecture_pair_settings, split="points")
-    table = pairs.make_pairs(lecture_points, settings)
+    table = _make(lecture_points, split="points")
     is_test = (table["split"] == "test").to_numpy()
     train_points = set(table.loc[~is_test, "i"]) | set(table.loc[~is_test, "j"])
     test_points = set(table.loc[is_test, "i"]) | set(table.loc[is_test, "j"])
@@ -99,8 +114,7 @@ def test_points_split_has_no_leak(lecture_points, lecture_pair_settings):
 
 def test_temperature_split_extrapolates(lecture_points, lecture_pair_settings):
     """Split 'temperature': train pairs below the threshold, test pairs above it, none across."""
-    settings = dataclasses.replace(lecture_pair_settings, split="temperature", test_above_T_C=75)
-    table = pairs.make_pairs(lecture_points, settings)
+    table = _make(lecture_points, split="temperature", test_above_T_C=75)
     T_C = lecture_points["T_C"].to_numpy()
     for split, hot in (("train", False), ("test", True)):
         rows = table[table["split"] == split]
@@ -112,17 +126,15 @@ def test_temperature_split_extrapolates(lecture_points, lecture_pair_settings):
 
 def test_points_split_is_seeded(lecture_points, lecture_pair_settings):
     """The 'points' split depends on split_seed only: same seed same table, other seed differs."""
-    settings = dataclasses.replace(lecture_pair_settings, split="points", split_seed=3)
-    first = pairs.make_pairs(lecture_points, settings)
-    pd.testing.assert_frame_equal(first, pairs.make_pairs(lecture_points, settings))
-    other = pairs.make_pairs(lecture_points, dataclasses.replace(settings, split_seed=4))
+    first = _make(lecture_points, split="points", split_seed=3)
+    pd.testing.assert_frame_equal(first, _make(lecture_points, split="points", split_seed=3))
+    other = _make(lecture_points, split="points", split_seed=4)
     assert _pair_keys(first) != _pair_keys(other)
 
 
 def test_scope_all_pairs_across_polymers(lecture_points, lecture_pair_settings):
     """Scope 'all': 98*97/2 pairs, cross-polymer ones with Tg_diff = Tg_i - Tg_j = +-100 K."""
-    settings = dataclasses.replace(lecture_pair_settings, scope="all")
-    table = pairs.make_pairs(lecture_points, settings)
+    table = _make(lecture_points, scope="all")
     assert len(table) == 98 * 97 // 2
     cross = (table["Polymer_i"] != table["Polymer_j"]).to_numpy()
     assert cross.sum() == 49 * 49
@@ -132,9 +144,8 @@ def test_scope_all_pairs_across_polymers(lecture_points, lecture_pair_settings):
 
 def test_max_pairs_subsample(lecture_points, lecture_pair_settings, lecture_pairs):
     """max_pairs gives exactly that many rows, deterministically, each a row of the full table."""
-    settings = dataclasses.replace(lecture_pair_settings, max_pairs=300)
-    first = pairs.make_pairs(lecture_points, settings)
-    second = pairs.make_pairs(lecture_points, settings)
+    first = _make(lecture_points, max_pairs=300)
+    second = _make(lecture_points, max_pairs=300)
     assert len(first) == 300
     pd.testing.assert_frame_equal(first, second)
     full = lecture_pairs.set_index(["i", "j"])[[*pairs.FEATURES, pairs.TARGET]]
@@ -147,8 +158,7 @@ def test_max_pairs_subsample(lecture_points, lecture_pair_settings, lecture_pair
 
 def test_max_pairs_above_available_keeps_all(lecture_points, lecture_pair_settings, lecture_pairs):
     """A cap larger than the number of pairs leaves the table unchanged."""
-    settings = dataclasses.replace(lecture_pair_settings, max_pairs=10_000)
-    pd.testing.assert_frame_equal(pairs.make_pairs(lecture_points, settings), lecture_pairs)
+    pd.testing.assert_frame_equal(_make(lecture_points, max_pairs=10_000), lecture_pairs)
 
 
 @pytest.mark.parametrize("n", [2, 3, 4, 7, 49, 200])
@@ -177,34 +187,31 @@ def test_triu_from_linear_mixed_block_sizes():
     np.testing.assert_array_equal(c, [1, 2, 3, 1])
 
 
-def test_write_pairs_streaming_equals_make_pairs(tmp_path, lecture_points, lecture_pair_settings):
+def test_write_pairs_streaming_equals_make_pairs(tmp_path, lecture_points, lecture_pairs):
     """Writing in chunks of 100 rows (24 row groups) gives the in-memory table and its counts."""
     path = tmp_path / "pairs.parquet"
-    counts = pairs.write_pairs(lecture_points, lecture_pair_settings, path, chunk_rows=100)
+    [counts] = pairs.write_pairs(lecture_points, *_setup(), [path], chunk_rows=100)
     assert counts == {"n_pairs": 2352, "n_available": 2352, "train": 1881, "test": 471}
     import pyarrow.parquet as pq
 
     assert pq.ParquetFile(path).num_row_groups == 24
-    expected = pairs.make_pairs(lecture_points, lecture_pair_settings)
-    pd.testing.assert_frame_equal(io.read_parquet(path), expected)
+    pd.testing.assert_frame_equal(io.read_parquet(path), lecture_pairs)
 
 
-def test_write_pairs_streaming_points_split_subsampled(
-    tmp_path, lecture_points, lecture_pair_settings
-):
+def test_write_pairs_streaming_points_split_subsampled(tmp_path, lecture_points):
     """Streaming equals make_pairs also for scope 'all', split 'points' and a max_pairs cap."""
-    settings = pairs.PairSettings("all", "points", 0.25, 1, max_pairs=777)
+    setup = _setup(scope="all", split="points", test_size=0.25, split_seed=1, max_pairs=777)
     path = tmp_path / "pairs.parquet"
-    counts = pairs.write_pairs(lecture_points, settings, path, chunk_rows=100)
-    expected = pairs.make_pairs(lecture_points, settings)
+    [counts] = pairs.write_pairs(lecture_points, *setup, [path], chunk_rows=100)
+    expected = pairs.make_pairs(lecture_points, *setup)
     pd.testing.assert_frame_equal(io.read_parquet(path), expected)
     assert counts["n_pairs"] == 777 == counts["train"] + counts["test"]
     assert counts["test"] == (expected["split"] == "test").sum()
 
 
-def test_chunks_cover_table(lecture_points, lecture_pair_settings, lecture_pairs):
+def test_chunks_cover_table(lecture_points, lecture_pairs):
     """PairPlan.chunks yields consecutive pieces that concatenate to the whole table."""
-    plan = pairs.PairPlan(lecture_points, lecture_pair_settings)
+    [plan] = pairs.fold_plans(lecture_points, *_setup())
     pieces = list(plan.chunks(1000))
     assert [len(p) for p in pieces] == [1000, 1000, 352]
     pd.testing.assert_frame_equal(pd.concat(pieces, ignore_index=True), lecture_pairs)
@@ -230,16 +237,14 @@ def test_pair_table_formulas():
     assert (row["Polymer_i"], row["Polymer_j"], row["split"]) == ("A", "B", "test")
 
 
-def test_select_group(lecture_points, lecture_pair_settings, lecture_pairs):
+def test_select_group(lecture_points, lecture_pairs):
     """pooled keeps all pairs; a polymer keeps only pairs with both points of that polymer."""
     assert pairs.select_group(lecture_pairs, pairs.POOLED) is lecture_pairs
     pp = pairs.select_group(lecture_pairs, "PP")
     assert len(pp) == 1176
     assert (pp["Polymer_i"] == "PP").all() and (pp["Polymer_j"] == "PP").all()
 
-    all_pairs = pairs.make_pairs(
-        lecture_points, dataclasses.replace(lecture_pair_settings, scope="all")
-    )
+    all_pairs = _make(lecture_points, scope="all")
     hdpe = pairs.select_group(all_pairs, "HDPE")
     assert len(hdpe) == 1176  # the 49 * 49 cross pairs are left out
     assert (hdpe["Tg_diff"] == 0).all()
@@ -249,7 +254,40 @@ def test_select_group(lecture_points, lecture_pair_settings, lecture_pairs):
 def test_write_pairs_with_no_pairs_writes_empty_table(tmp_path, lecture_points):
     """One point per polymer gives no pair: write_pairs should write an empty table."""
     one_each = lecture_points.groupby("Polymer", sort=False).head(1).reset_index(drop=True)
-    settings = pairs.PairSettings("within", "pairs", 0.2, 0)
-    counts = pairs.write_pairs(one_each, settings, tmp_path / "pairs.parquet")
+    [counts] = pairs.write_pairs(one_each, *_setup(), [tmp_path / "pairs.parquet"])
     assert counts == {"n_pairs": 0, "n_available": 0, "train": 0, "test": 0}
     assert len(io.read_parquet(tmp_path / "pairs.parquet")) == 0
+
+
+def test_splits_registry_and_their_keys():
+    """Each split is registered under its name and reads only its own keys of ``pairs``."""
+    assert set(SPLITS) == {"pairs", "points", "temperature"}
+    assert SPLITS["pairs"].config_keys() == ("test_size", "split_seed")
+    assert SPLITS["points"].config_keys() == ("test_size", "split_seed")
+    assert SPLITS["temperature"].config_keys() == ("test_above_T_C",)
+    assert all(split.get_n_splits(split.from_config(LECTURE | {"test_above_T_C": 50.0})) == 1
+               for split in SPLITS.values())  # fmt: skip
+
+
+def test_point_split_yields_sklearn_like_folds(lecture_points):
+    """split(points, strata) yields one (train, test) pair of disjoint point indices covering all
+    points; stratified: ceil(0.2 * 49) = 10 test points per polymer."""
+    split = SPLITS["points"](test_size=0.2, split_seed=0)
+    strata = pairs.scope_strata(lecture_points, "within")
+    [(train, test)] = list(split.split(lecture_points, strata))
+    assert np.intersect1d(train, test).size == 0
+    np.testing.assert_array_equal(np.union1d(train, test), np.arange(len(lecture_points)))
+    assert (lecture_points["Polymer"].to_numpy()[test] == "PP").sum() == 10
+
+
+def test_expected_pair_counts_are_exact_without_a_cap(lecture_points):
+    """The counts validation uses (no pair built) equal the pairs then built, per group."""
+    for changes in ({"split": "points"}, {"split": "temperature", "test_above_T_C": 75.0}):
+        setup = _setup(**changes)
+        [counts] = pairs.expected_pair_counts(lecture_points, *setup, ["pooled", "PP"])
+        table = pairs.make_pairs(lecture_points, *setup)
+        for group in ("pooled", "PP"):
+            sides = pairs.select_group(table, group)["split"].value_counts()
+            assert counts[group] == {side: float(sides[side]) for side in pairs.SIDES}
+    [counts] = pairs.expected_pair_counts(lecture_points, *_setup(), ["pooled"])
+    assert counts["pooled"] == {"train": 1881.0, "test": 471.0}

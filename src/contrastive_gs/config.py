@@ -1,12 +1,16 @@
 """Configuration: validation with messages that name the key, the value and what is allowed.
 
-The JSON schema (``workflow/schemas/config.schema.yaml``) checks types, ranges and unknown keys;
-:func:`validate_config` adds the checks a schema cannot express (presets, group names, alpha's
-pole over the whole grid, enough pairs for a split) and raises one :class:`ConfigError`.
+The JSON schema (``workflow/schemas/config.schema.yaml``) holds every key with its type, range,
+description and default: :func:`validate_config` completes a config with the defaults, checks it
+against the schema, then adds the checks a schema cannot express (presets, group names, the
+law's validity over the whole grid, enough pairs on both sides of every split) and raises one
+:class:`ConfigError`.  Registries (laws, families, splits) and the schema must agree: a test
+says so.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,28 +20,62 @@ import jsonschema
 import numpy as np
 import yaml
 
-from contrastive_gs import physics
-from contrastive_gs.data import KELVIN_OFFSET, grid, measured_polymers, read_measured
-from contrastive_gs.pairs import POOLED
+from contrastive_gs import data as data_module
+from contrastive_gs import layout
+from contrastive_gs.families import family
+from contrastive_gs.laws import Law, law_from_config
+from contrastive_gs.pairs import POOLED, PairSettings, expected_pair_counts
+from contrastive_gs.polymers import PRESETS, PUBLISHED_CONSTANTS, Polymer
+from contrastive_gs.splits import SPLITS, split_from_config
 
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 MIN_PAIRS_PER_SIDE = 2  # train and test pairs a fit group needs at least
-SCENARIO_KEYS = ("Ka", "Kb", "noise")  # data keys that a sweep may vary, in path order
-HYPER_KEYS = {  # model keys a sweep may vary, in path order
-    "nn": ("width", "depth"),
-    "poly": ("degree",),
-    "twin": ("width", "depth"),
-    "twin_structured": ("width", "depth"),
-    "kernel": ("fit_r",),
-}
+NOISE_KEY = "noise"  # the data key that a scenario sets beside the law's parameters
 
 
 class ConfigError(ValueError):
     """An invalid configuration; the message names the key, the value and what is allowed."""
 
 
-def load_schema(path: str | Path) -> dict[str, Any]:
+def load_schema(path: str | Path = SCHEMA_PATH) -> dict[str, Any]:
     """Read the JSON schema (YAML syntax) of the configuration."""
     return yaml.safe_load(Path(path).read_text())
+
+
+def plain(value: Any) -> Any:
+    """A value as plain Python (numpy scalars to numbers), for messages and params."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def canonical(value: Any) -> Any:
+    """A canonical form of a params value: mappings with sorted keys (recursively), tuples as
+    lists, numpy scalars as Python numbers; so that only a changed value changes its repr."""
+    if isinstance(value, Mapping):
+        return {str(key): canonical(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [canonical(item) for item in value]
+    return plain(value)
+
+
+# --- the schema ---------------------------------------------------------------------------------
+
+
+def _with_defaults(validator_class):
+    """A validator class that fills in each missing property's ``default`` before checking it
+    (the jsonschema FAQ recipe); defaults of a section come before its ``$ref``'d types."""
+    check_properties = validator_class.VALIDATORS["properties"]
+
+    def fill_defaults(validator, properties, instance, schema):
+        if validator.is_type(instance, "object"):
+            for name, subschema in properties.items():
+                if "default" in subschema:
+                    instance.setdefault(name, copy.deepcopy(subschema["default"]))
+        yield from check_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": fill_defaults})
+
+
+_DefaultingValidator = _with_defaults(jsonschema.Draft202012Validator)
 
 
 def _key_name(path: Any) -> str:
@@ -46,7 +84,7 @@ def _key_name(path: Any) -> str:
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
     key = _key_name(error.absolute_path)
-    if error.validator == "additionalProperties":
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
         allowed = sorted(error.schema.get("properties", {}))
         unknown = sorted(set(error.instance) - set(allowed))
         return f"config key '{key}': unknown key(s) {unknown}; allowed keys are {allowed}"
@@ -60,33 +98,85 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         "maximum": lambda v: f"a value <= {v}",
         "exclusiveMaximum": lambda v: f"a value < {v}",
         "minItems": lambda v: f"a list of at least {v} item(s)",
+        "maxItems": lambda v: f"a list of at most {v} item(s)",
         "uniqueItems": lambda v: "a list without duplicates",
         "pattern": lambda v: f"a string matching {v}",
     }.get(error.validator, lambda v: f"{error.validator} {v}")(error.validator_value)
     return f"config key '{key}': value {error.instance!r} is not allowed; expected {allowed}"
 
 
-def check_schema(config: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
-    """Raise ConfigError for the first schema violation (the deepest, most specific one)."""
-    validator = jsonschema.Draft202012Validator(schema)
+def check_schema(config: dict[str, Any], schema: Mapping[str, Any]) -> None:
+    """Fill in the defaults of missing keys (in place), then raise ConfigError for the first
+    schema violation (the deepest, most specific one)."""
+    validator = _DefaultingValidator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is not None:
         raise ConfigError(_schema_message(error))
+    _numbers_as_floats(config, schema, schema)
 
 
-def resolve_polymers(entries: list[Mapping[str, Any]]) -> list[physics.Polymer]:
+def _resolve(root: Mapping[str, Any], reference: str) -> Mapping[str, Any]:
+    """The subschema of a local ``$ref`` (``#/$defs/name``)."""
+    node = root
+    for part in reference.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def _numbers_as_floats(instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> None:
+    """Integers where the schema asks for a number become floats (in place): ``Ka: 140`` and
+    ``Ka: 140.0`` are one value, and must give one scenario folder and one params repr."""
+    schemas = [schema]
+    while schemas:  # resolve $ref and allOf into the plain subschemas that describe ``instance``
+        part = schemas.pop()
+        if "$ref" in part:
+            schemas.append(_resolve(root, part["$ref"]))
+        schemas.extend(part.get("allOf", []))
+        if isinstance(instance, dict):
+            for name, subschema in part.get("properties", {}).items():
+                if name not in instance:
+                    continue
+                if _is_number(subschema, instance[name]):
+                    instance[name] = float(instance[name])
+                else:
+                    _numbers_as_floats(instance[name], subschema, root)
+        elif isinstance(instance, list) and "items" in part:
+            for index, item in enumerate(instance):
+                if _is_number(part["items"], item):
+                    instance[index] = float(item)
+                else:
+                    _numbers_as_floats(item, part["items"], root)
+
+
+def _is_number(schema: Mapping[str, Any], value: Any) -> bool:
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else list(types or [])
+    return "number" in types and isinstance(value, int) and not isinstance(value, bool)
+
+
+def default_config(schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The configuration of every default (the lecture), as the schema gives it."""
+    config: dict[str, Any] = {}
+    check_schema(config, schema or load_schema())
+    return config
+
+
+# --- what the schema cannot say -----------------------------------------------------------------
+
+
+def resolve_polymers(entries: list[Mapping[str, Any]]) -> list[Polymer]:
     """Polymers from config entries: ``{preset: NAME}`` or ``{name, Tg, r}`` (explicit wins)."""
     polymers = []
     for index, entry in enumerate(entries):
         key = f"data.polymers.{index}"
         base = None
         if "preset" in entry:
-            if entry["preset"] not in physics.PRESETS:
+            if entry["preset"] not in PRESETS:
                 raise ConfigError(
                     f"config key '{key}.preset': value {entry['preset']!r} is not allowed; "
-                    f"expected one of {sorted(physics.PRESETS)}"
+                    f"expected one of {sorted(PRESETS)}"
                 )
-            base = physics.PRESETS[entry["preset"]]
+            base = PRESETS[entry["preset"]]
         name = entry.get("name", base.name if base else None)
         Tg = entry.get("Tg", base.Tg if base else None)
         if name is None or Tg is None:
@@ -94,7 +184,7 @@ def resolve_polymers(entries: list[Mapping[str, Any]]) -> list[physics.Polymer]:
                 f"config key '{key}': {dict(entry)!r} needs a 'preset' or both 'name' and 'Tg'"
             )
         r = entry.get("r", base.r_glassy if base else 1.0)
-        polymers.append(physics.Polymer(name=name, Tg=float(Tg), r_glassy=float(r)))
+        polymers.append(Polymer(name=name, Tg=float(Tg), r_glassy=float(r)))
     names = [p.name for p in polymers]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -105,8 +195,19 @@ def resolve_polymers(entries: list[Mapping[str, Any]]) -> list[physics.Polymer]:
     return polymers
 
 
+def law_of(config: Mapping[str, Any]) -> Law:
+    """The law of the config with its known constants."""
+    return law_from_config(config["law"], config["data"])
+
+
+def scenario_keys(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The data keys of a scenario, in path order: the law's parameters, then the noise."""
+    return (*law_of(config).scenario_keys, NOISE_KEY)
+
+
 def swept_values(config: Mapping[str, Any], section: str | None, key: str) -> list[Any]:
-    """Values of one key across the sweep: the sweep list if given, else the single value."""
+    """Values of one key across the sweep: the sweep list if given, else the single value
+    (``section`` None: a key of ``data``)."""
     sweep = config.get("sweep", {}) or {}
     if section is None:
         return list(sweep.get(key, [config["data"][key]]))
@@ -114,13 +215,13 @@ def swept_values(config: Mapping[str, Any], section: str | None, key: str) -> li
 
 
 def _published_constants_hint(name: str) -> str:
-    if name not in physics.PUBLISHED_CONSTANTS:
+    if name not in PUBLISHED_CONSTANTS:
         return ""
-    Ka, Kb = physics.PUBLISHED_CONSTANTS[name]
+    Ka, Kb = PUBLISHED_CONSTANTS[name]
     return f" (published constants of {name}: Ka = {Ka} K, Kb = {Kb} K; set data.Ka and data.Kb)"
 
 
-def _check_physics(config: Mapping[str, Any], polymers: list[physics.Polymer]) -> None:
+def _check_grid(config: Mapping[str, Any]) -> None:
     data = config["data"]
     for key in ("M", "T_C"):
         spec = data[key]
@@ -128,33 +229,39 @@ def _check_physics(config: Mapping[str, Any], polymers: list[physics.Polymer]) -
             raise ConfigError(
                 f"config key 'data.{key}': start {spec['start']} must be below stop {spec['stop']}"
             )
-    M = grid(data["M"])
-    if M.min() <= 0:
+    if data_module.grid(data["M"]).min() <= 0:
         raise ConfigError(
             f"config key 'data.M.start': value {data['M']['start']!r} is not allowed; "
             "molar masses must be > 0 g/mol"
         )
-    T = grid(data["T_C"]) + KELVIN_OFFSET
-    if T.min() <= 0:
+    if (data_module.grid(data["T_C"]) + data_module.KELVIN_OFFSET).min() <= 0:
         raise ConfigError(
             f"config key 'data.T_C.start': value {data['T_C']['start']!r} is not allowed; "
             "temperatures must be above -273.15 degC"
         )
-    key = "sweep.Kb" if "Kb" in (config.get("sweep") or {}) else "data.Kb"
-    for Kb in swept_values(config, None, "Kb"):
+
+
+def _check_validity(config: Mapping[str, Any], law: Law, polymers: list[Polymer]) -> None:
+    """The law must be valid at every grid point of every polymer, in every scenario."""
+    T = data_module.grid(config["data"]["T_C"]) + data_module.KELVIN_OFFSET
+    sweep = config.get("sweep") or {}
+    for scenario in scenario_table(config):
         for polymer in polymers:
-            margin = physics.pole_distance(T, polymer.Tg, Kb, polymer.r_glassy).min()
-            if margin <= physics.POLE_MARGIN_K:
-                raise ConfigError(
-                    f"config key '{key}': value {Kb!r} puts alpha at its pole for polymer "
-                    f"{polymer.name} (Tg={polymer.Tg} K, r={polymer.r_glassy}): "
-                    f"Kb + r (T - Tg) = {margin:.4g} K on the grid; allowed: > "
-                    f"{physics.POLE_MARGIN_K} K at every grid temperature"
-                    + _published_constants_hint(polymer.name)
-                )
+            values = {**scenario, "r_glassy": polymer.r_glassy}
+            problem = law.validity_problem(T, polymer.Tg, values)
+            if problem is None:
+                continue
+            swept = [k for k in law.scenario_keys if k in sweep]
+            key = swept[0] if swept else law.scenario_keys[-1]
+            where = "sweep" if key in sweep else "data"
+            raise ConfigError(
+                f"config key '{where}.{key}': value {scenario[key]!r} is outside the law's "
+                f"validity for polymer {polymer.name} (Tg={polymer.Tg} K, "
+                f"r={polymer.r_glassy}): {problem}" + _published_constants_hint(polymer.name)
+            )
 
 
-def _check_groups(config: Mapping[str, Any], polymers: list[physics.Polymer]) -> None:
+def _check_groups(config: Mapping[str, Any], polymers: list[Polymer]) -> None:
     allowed = [POOLED] + [p.name for p in polymers]
     for group in config["groups"]:
         if group not in allowed:
@@ -163,136 +270,147 @@ def _check_groups(config: Mapping[str, Any], polymers: list[physics.Polymer]) ->
             )
 
 
-def _n_pairs(n: int) -> int:
-    return n * (n - 1) // 2
-
-
-def _side_pair_counts(config: Mapping[str, Any], n_polymers: int) -> dict[str, dict[str, float]]:
-    """Pairs (before any max_pairs cap) per split for the pooled group and for one polymer."""
+def _check_split_settings(config: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
+    """The split's own checks; a key of another split that defaults to null must stay null."""
     pairs = config["pairs"]
-    n = config["data"]["M"]["num"] * config["data"]["T_C"]["num"]  # points per polymer
-    if pairs["split"] in ("points", "temperature"):
-        n_test = int(np.ceil(pairs["test_size"] * n))
-        if pairs["split"] == "temperature":
-            above = grid(config["data"]["T_C"]) > pairs["test_above_T_C"]
-            n_test = config["data"]["M"]["num"] * int(above.sum())
-        polymer = {"train": _n_pairs(n - n_test), "test": _n_pairs(n_test)}
-        if pairs["scope"] == "all":
-            pooled = {
-                "train": _n_pairs(n_polymers * (n - n_test)),
-                "test": _n_pairs(n_polymers * n_test),
-            }
-        else:
-            pooled = {side: n_polymers * count for side, count in polymer.items()}
-    else:
-        share = {"train": 1 - pairs["test_size"], "test": pairs["test_size"]}
-        total = _n_pairs(n_polymers * n) if pairs["scope"] == "all" else n_polymers * _n_pairs(n)
-        polymer = {side: f * _n_pairs(n) for side, f in share.items()}
-        pooled = {side: f * total for side, f in share.items()}
-    return {"pooled": pooled, "polymer": polymer}
-
-
-def _check_pair_counts(config: Mapping[str, Any], polymers: list[physics.Polymer]) -> None:
-    """Every fit group must expect at least MIN_PAIRS_PER_SIDE train and test pairs."""
-    pairs = config["pairs"]
-    if (pairs["split"] == "temperature") != (pairs["test_above_T_C"] is not None):
+    split = split_from_config(pairs)
+    defaults = schema["properties"]["pairs"]["properties"]
+    other_keys = {key for entry in SPLITS.values() for key in entry.config_keys()}
+    other_keys -= set(split.config_keys())
+    for key, problem in split.problems():
         raise ConfigError(
-            f"config key 'pairs.test_above_T_C': value {pairs['test_above_T_C']!r} is not "
-            f"allowed with pairs.split {pairs['split']!r}; expected a temperature (degC) with "
-            "split 'temperature', and null otherwise"
+            f"config key 'pairs.{key}': value {pairs[key]!r} is not allowed with pairs.split "
+            f"{pairs['split']!r}; {problem}"
         )
-    counts = _side_pair_counts(config, len(polymers))
-    available = sum(counts["pooled"].values())
-    kept = 1.0 if pairs["max_pairs"] is None else min(1.0, pairs["max_pairs"] / available)
-    for group in config["groups"]:
-        sides = counts["pooled" if group == POOLED else "polymer"]
-        fewest = min(sides.values())
-        if kept * fewest >= MIN_PAIRS_PER_SIDE:
-            continue
-        if fewest >= MIN_PAIRS_PER_SIDE:
+    for key in sorted(other_keys):
+        value = pairs[key]
+        if value is not None and defaults[key].get("default", "") is None:
             raise ConfigError(
-                f"config key 'pairs.max_pairs': value {pairs['max_pairs']!r} keeps about "
-                f"{kept * fewest:.1f} pairs on one side of the split for group {group!r}; "
-                f"allowed: a cap keeping at least {MIN_PAIRS_PER_SIDE} train and test pairs "
-                f"per group (at least {int(np.ceil(MIN_PAIRS_PER_SIDE * available / fewest))})"
+                f"config key 'pairs.{key}': value {value!r} is not allowed with pairs.split "
+                f"{pairs['split']!r}, which does not use it; expected null"
             )
-        key = "test_above_T_C" if pairs["split"] == "temperature" else "test_size"
-        raise ConfigError(
-            f"config key 'pairs.{key}': value {pairs[key]!r} leaves {fewest:g} "
-            f"pairs on one side of the '{pairs['split']}' split for group {group!r} "
-            f"({config['data']['M']['num']} x {config['data']['T_C']['num']} points per "
-            f"polymer); allowed: a split leaving at least {MIN_PAIRS_PER_SIDE} train and test "
-            "pairs per group (or a larger grid)"
+
+
+def check_pair_counts(config: Mapping[str, Any], points) -> None:
+    """Every fit group must expect at least MIN_PAIRS_PER_SIDE train and test pairs in every
+    fold, from the ``points`` of the data (only their polymers and temperatures matter)."""
+    pairs = config["pairs"]
+    split = split_from_config(pairs)
+    settings = pair_settings(pairs)
+    uncapped = PairSettings(settings.scope, None, settings.split_seed)
+    for fold, (capped_counts, all_counts) in enumerate(
+        zip(
+            expected_pair_counts(points, settings, split, config["groups"]),
+            expected_pair_counts(points, uncapped, split, config["groups"]),
+            strict=True,
         )
+    ):
+        for group in config["groups"]:
+            fewest = min(capped_counts[group].values())
+            if fewest >= MIN_PAIRS_PER_SIDE:
+                continue
+            sides = ", ".join(f"{n:g} {side}" for side, n in capped_counts[group].items())
+            if min(all_counts[group].values()) >= MIN_PAIRS_PER_SIDE:
+                raise ConfigError(
+                    f"config key 'pairs.max_pairs': value {pairs['max_pairs']!r} keeps about "
+                    f"{fewest:.1f} pairs on one side of the split for group {group!r} "
+                    f"({sides} pairs); allowed: a cap keeping at least {MIN_PAIRS_PER_SIDE} "
+                    "train and test pairs per group"
+                )
+            key = split.config_keys()[0]
+            n_points = len(points) if group == POOLED else int((points["Polymer"] == group).sum())
+            raise ConfigError(
+                f"config key 'pairs.{key}': value {pairs[key]!r} leaves {fewest:g} pairs on one "
+                f"side of the '{pairs['split']}' split for group {group!r} (fold {fold}: "
+                f"{sides} pairs from {n_points} points); allowed: a split leaving at least "
+                f"{MIN_PAIRS_PER_SIDE} train and test pairs per group (or more points)"
+            )
 
 
-def _measured_polymers(config: Mapping[str, Any]) -> list[physics.Polymer]:
-    """Polymers of a ``source: file`` config, read (and checked) from the data file itself."""
+def _check_compare(config: Mapping[str, Any]) -> None:
+    for name in config["compare"]:
+        family(name)  # the schema's enum and the registry agree (a test says so)
+
+
+def _measured_polymers(config: Mapping[str, Any]) -> tuple[list[Polymer], Any]:
+    """Polymers and points of a ``source: file`` config, read (and checked) from the file."""
     data = config["data"]
     if not data.get("path"):
         raise ConfigError(
             "config key 'data.path': value None is not allowed with data.source 'file'; "
             "expected the path of a CSV or Parquet table"
         )
-    swept = sorted(set(config.get("sweep") or {}) & {"Ka", "Kb"})
+    law = law_of(config)
+    swept = sorted(set(config.get("sweep") or {}) & set(law.scenario_keys))
     if swept:
         raise ConfigError(
             f"config key 'sweep': {swept} cannot be swept with data.source 'file' "
             "(measured data have their own constants)"
         )
-    return measured_polymers(read_measured(data["path"]))
+    points = data_module.read_measured(data["path"])
+    return data_module.measured_polymers(points), points
 
 
-def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[physics.Polymer]:
-    """Check a whole configuration; return its resolved polymers or raise ConfigError (or
-    DataFileError for a bad measured-data file)."""
+def validate_config(config: dict[str, Any], schema: Mapping[str, Any]) -> list[Polymer]:
+    """Complete ``config`` with the defaults (in place) and check it whole; return its resolved
+    polymers or raise ConfigError (or DataFileError for a bad measured-data file)."""
     check_schema(config, schema)
+    _check_split_settings(config, schema)
+    _check_compare(config)
     if config["data"]["source"] == "file":
-        polymers = _measured_polymers(config)
-        _check_groups(config, polymers)
-        return polymers
-    polymers = resolve_polymers(config["data"]["polymers"])
-    _check_physics(config, polymers)
+        polymers, points = _measured_polymers(config)
+    else:
+        polymers = resolve_polymers(config["data"]["polymers"])
+        _check_grid(config)
+        _check_validity(config, law_of(config), polymers)
+        data = config["data"]
+        points = data_module.grid_points(
+            data_module.grid(data["M"]), data_module.grid(data["T_C"]), polymers
+        )
     _check_groups(config, polymers)
-    _check_pair_counts(config, polymers)
+    check_pair_counts(config, points)
     return polymers
+
+
+# --- sweep points -------------------------------------------------------------------------------
+
+
+def pair_settings(section: Mapping[str, Any]) -> PairSettings:
+    """How points are paired, from the ``pairs`` section of the config."""
+    return PairSettings(section["scope"], section["max_pairs"], section["split_seed"])
 
 
 def scenario_table(config: Mapping[str, Any]) -> list[dict[str, float]]:
     """One dict per scenario (combination of the swept data keys), in a stable order."""
-    values = [[float(v) for v in swept_values(config, None, key)] for key in SCENARIO_KEYS]
-    return [dict(zip(SCENARIO_KEYS, combo, strict=True)) for combo in itertools.product(*values)]
+    keys = scenario_keys(config)
+    values = [[float(v) for v in swept_values(config, None, key)] for key in keys]
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
 
 
-def hyper_table(config: Mapping[str, Any], model: str) -> list[dict[str, int]]:
+def hyper_table(config: Mapping[str, Any], model: str) -> list[dict[str, Any]]:
     """One dict per hyper-parameter point of a model (combination of its swept keys)."""
-    keys = HYPER_KEYS[model]
+    keys = family(model).hyper_keys
     values = [swept_values(config, model, key) for key in keys]
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
 
 
-def key_value_regex(keys: tuple[str, ...]) -> str:
-    """Regex of the ``key~value`` folders of ``keys`` (a Snakemake wildcard constraint)."""
-    return "/".join(f"{key}~[^/]+" for key in keys)
-
-
 def reference_point(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The sweep point that sweep figures hold fixed while they vary one or two keys:
-    ``{"scenario": {Ka, Kb, noise}, model: {its hyper keys}}``, each key at its single config
-    value if the sweep includes it, else at the first value of its sweep list."""
+    ``{"scenario": {Ka, Kb, noise}, model: {its hyper keys}}`` for every model of the config,
+    each key at its single config value if the sweep includes it, else at the first value of
+    its sweep list."""
 
     def reference(section: str | None, key: str) -> Any:
         values = swept_values(config, section, key)
         single = config["data"][key] if section is None else config[section][key]
         return single if single in values else values[0]
 
-    point = {"scenario": {key: reference(None, key) for key in SCENARIO_KEYS}}
-    for model, keys in HYPER_KEYS.items():
-        point[model] = {key: reference(model, key) for key in keys}
+    point = {"scenario": {key: float(reference(None, key)) for key in scenario_keys(config)}}
+    for model in config["models"]:
+        point[model] = {key: reference(model, key) for key in family(model).hyper_keys}
     return point
 
 
 def reference_scenario_path(config: Mapping[str, Any]) -> str:
     """The ``key~value`` folders of the reference scenario (see :func:`reference_point`)."""
-    point = reference_point(config)["scenario"]
-    return "/".join(f"{key}~{float(point[key])}" for key in SCENARIO_KEYS)
+    return layout.key_value_path(reference_point(config)["scenario"])

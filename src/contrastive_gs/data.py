@@ -1,4 +1,5 @@
-"""Synthetic points on a grid of molar mass and temperature, one row per (polymer, M, T)."""
+"""Points: synthetic ones on a grid of molar mass and temperature (one row per polymer, M, T),
+or measured ones read from a table."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from contrastive_gs import physics
+from contrastive_gs.laws import Law
+from contrastive_gs.polymers import Polymer
 
 KELVIN_OFFSET = 273.15
 POINT_COLUMNS = ["Polymer", "M", "T", "T_C", "Tg", "r", "alpha", "D", "logD"]
@@ -20,56 +22,45 @@ def grid(spec: Mapping[str, float]) -> np.ndarray:
     return np.linspace(float(spec["start"]), float(spec["stop"]), int(spec["num"]))
 
 
+def grid_points(M: np.ndarray, T_C: np.ndarray, polymers: Sequence[Polymer]) -> pd.DataFrame:
+    """The grid of every polymer, ordered polymer, then M, then T (the lecture's order):
+    columns Polymer, M (g/mol), T (K), T_C (degC), Tg (K)."""
+    M_grid, T_grid = np.meshgrid(M, T_C + KELVIN_OFFSET, indexing="ij")
+    M, T = M_grid.ravel(), T_grid.ravel()
+    return pd.concat(
+        [
+            pd.DataFrame({"Polymer": p.name, "M": M, "T": T, "T_C": T - KELVIN_OFFSET, "Tg": p.Tg})
+            for p in polymers
+        ],
+        ignore_index=True,
+    )
+
+
 @dataclass(frozen=True)
 class SimulationSettings:
-    """What :func:`simulate` needs; every field as in the ``data`` section of the config."""
+    """What :func:`simulate` needs: the law with its constants and a scenario's parameters."""
 
-    Ka: float  # K
-    Kb: float  # K
-    M0: float  # g/mol
-    D0: float  # m^2/s
+    law: Law
+    values: Mapping[str, float]  # the scenario's parameters of the law (Ka, Kb in K)
     noise: float  # standard deviation of Gaussian noise added to ln D
     noise_seed: int
     M: np.ndarray  # molar masses, g/mol, shape (n_M,)
     T_C: np.ndarray  # temperatures, degC, shape (n_T,)
-    polymers: tuple[physics.Polymer, ...]
+    polymers: tuple[Polymer, ...]
 
 
 def simulate(settings: SimulationSettings) -> pd.DataFrame:
-    """Points of the scaling law, ordered polymer, then M, then T (the lecture's order).
+    """Points of the law on the grid, ordered polymer, then M, then T (the lecture's order).
 
     Columns: Polymer, M (g/mol), T (K), T_C (degC), Tg (K), r (state parameter at T), alpha,
     D (m^2/s), logD (natural log of D, noise included).
     """
-    M_grid, T_grid = np.meshgrid(settings.M, settings.T_C + KELVIN_OFFSET, indexing="ij")
     frames = []
     for polymer in settings.polymers:
-        M, T = M_grid.ravel(), T_grid.ravel()
-        frames.append(
-            pd.DataFrame(
-                {
-                    "Polymer": polymer.name,
-                    "M": M,
-                    "T": T,
-                    "T_C": T - KELVIN_OFFSET,
-                    "Tg": polymer.Tg,
-                    "r": physics.state_parameter(T, polymer.Tg, polymer.r_glassy),
-                    "alpha": physics.alpha(
-                        T, polymer.Tg, settings.Ka, settings.Kb, polymer.r_glassy
-                    ),
-                    "logD": physics.log_diffusivity(
-                        M,
-                        T,
-                        polymer.Tg,
-                        settings.Ka,
-                        settings.Kb,
-                        polymer.r_glassy,
-                        settings.M0,
-                        settings.D0,
-                    ),
-                }
-            )
-        )
+        frame = grid_points(settings.M, settings.T_C, [polymer])
+        values = {**settings.values, "r_glassy": polymer.r_glassy}
+        columns = settings.law.point_columns(frame["M"], frame["T"], frame["Tg"], values)
+        frames.append(frame.assign(**columns))
     points = pd.concat(frames, ignore_index=True)
     points["D"] = np.exp(points["logD"])
     return add_log_noise(points[POINT_COLUMNS], settings.noise, settings.noise_seed)
@@ -85,13 +76,13 @@ def add_log_noise(points: pd.DataFrame, sigma: float, seed: int) -> pd.DataFrame
     return points
 
 
-def settings_from_params(params: dict, polymers: Sequence[physics.Polymer]) -> SimulationSettings:
-    """SimulationSettings from the rule's params (the data section with the scenario applied)."""
+def settings_from_params(
+    params: Mapping, polymers: Sequence[Polymer], law: Law
+) -> SimulationSettings:
+    """SimulationSettings from the ``data`` section with the scenario applied."""
     return SimulationSettings(
-        Ka=float(params["Ka"]),
-        Kb=float(params["Kb"]),
-        M0=float(params["M0"]),
-        D0=float(params["D0"]),
+        law=law,
+        values={key: float(params[key]) for key in law.scenario_keys},
         noise=float(params["noise"]),
         noise_seed=int(params["noise_seed"]),
         M=grid(params["M"]),
@@ -179,18 +170,17 @@ def read_measured(path: str | Path) -> pd.DataFrame:
     )[POINT_COLUMNS]
 
 
-def measured_polymers(points: pd.DataFrame) -> list[physics.Polymer]:
+def measured_polymers(points: pd.DataFrame) -> list[Polymer]:
     """The polymers of measured points (name and Tg; rubbery r, unused for measured data)."""
     first = points.drop_duplicates("Polymer")
     return [
-        physics.Polymer(name, float(Tg))
-        for name, Tg in zip(first["Polymer"], first["Tg"], strict=True)
+        Polymer(name, float(Tg)) for name, Tg in zip(first["Polymer"], first["Tg"], strict=True)
     ]
 
 
-def load_points(params: Mapping, polymers: Sequence[physics.Polymer]) -> pd.DataFrame:
+def load_points(params: Mapping, polymers: Sequence[Polymer], law: Law) -> pd.DataFrame:
     """The points of a scenario: simulated on the grid, or read from ``params["path"]`` for
     ``source: file`` (with the scenario's noise, if any, added to ln D)."""
     if params["source"] == "simulate":
-        return simulate(settings_from_params(params, polymers))
+        return simulate(settings_from_params(params, polymers, law))
     return add_log_noise(read_measured(params["path"]), params["noise"], params["noise_seed"])

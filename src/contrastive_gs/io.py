@@ -6,7 +6,6 @@ import contextlib
 import json
 import logging
 import os
-import pickle
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -72,12 +71,6 @@ def _finite_or_none(value: Any) -> Any:
     return value
 
 
-def write_pickle(value: Any, path: str | os.PathLike) -> None:
-    """Pickle an object atomically (scikit-learn models)."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(pickle.dumps(value))
-
-
 def save_figure(figure, path: str | os.PathLike) -> None:
     """Save a matplotlib figure atomically with fixed metadata, so reruns are byte-identical."""
     import matplotlib.pyplot as plt
@@ -136,24 +129,6 @@ def job_log(path: str | os.PathLike | None) -> Iterator[logging.Logger]:
         logging.shutdown()
 
 
-def group_and_seed_of(path: str | os.PathLike) -> tuple[str, int]:
-    """(group, seed) of a per-fit file ``.../<group>/seed~<seed>/<name>``."""
-    seed_dir = Path(path).parent
-    return seed_dir.parent.name, int(seed_dir.name.removeprefix("seed~"))
-
-
-def fit_output_paths(output) -> dict[tuple[str, int], dict[str, str]]:
-    """Per-fit output paths of a batch job: ``{(group, seed): {name: path}}``.
-
-    ``output`` is Snakemake's named output, each name a list of per-fit files.
-    """
-    paths: dict[tuple[str, int], dict[str, str]] = {}
-    for name, files in output.items():
-        for path in files:
-            paths.setdefault(group_and_seed_of(path), {})[name] = path
-    return paths
-
-
 def write_fit(
     result,
     alpha_table: pd.DataFrame,
@@ -164,34 +139,11 @@ def write_fit(
     alpha: str,
     scaling_law: str,
 ) -> None:
-    """Write a FitResult: metrics JSON, predictions Parquet, the pickled model with scalers, the
-    table of recovered alpha per point and the scaling law fitted to it (``law_record``)."""
+    """Write a :class:`contrastive_gs.fit.FitResult`: metrics JSON, predictions Parquet, the
+    fitted model (its own ``save``), the table of recovered alpha per point and the scaling law
+    fitted to it (``law_record``)."""
     write_parquet(result.predictions, predictions)
     write_parquet(alpha_table, alpha)
     write_json(law_record, scaling_law)
-    write_pickle(
-        {"model": result.model, "x_scaler": result.x_scaler, "y_scaler": result.y_scaler}, model
-    )
+    result.model.save(model)
     write_json(result.metrics, metrics)  # last: its presence means the fit is complete
-
-
-def model_of(path: str | os.PathLike) -> str:
-    """The model of a file under ``.../fits/<model>/...``."""
-    parts = Path(path).parts
-    return parts[parts.index("fits") + 1]
-
-
-def path_parameters(path: str | os.PathLike) -> dict[str, float | int | str]:
-    """The ``key~value`` folders of a path as a dict (numbers parsed), ``seed`` left out."""
-    values: dict[str, float | int | str] = {}
-    for part in Path(path).parts[:-1]:
-        key, sep, value = part.partition("~")
-        if not sep or key == "seed":
-            continue
-        for parse in (int, float, str):
-            try:
-                values[key] = parse(value)
-                break
-            except ValueError:
-                continue
-    return values

@@ -4,9 +4,9 @@ A pair's features are the lecture's ``logM_ratio = ln(M_i/M_j)``, ``invT_diff = 
 (1/K) and ``Tg_diff = Tg_i - Tg_j`` (K); its target is ``logD_ratio = ln D_i - ln D_j``.
 
 Points are paired inside *blocks*: one block per polymer (scope ``within``, the lecture) or one
-block of all points (scope ``all``).  With split ``points``, each block is first cut into a train
-block and a test block, so no point is on both sides; with split ``pairs`` (the lecture) pairs are
-assigned to test at random exactly as ``sklearn.model_selection.train_test_split`` does.
+block of all points (scope ``all``).  A split of the points (:mod:`contrastive_gs.splits`) first
+cuts each block into a train block and a test block, so no point is on both sides; the lecture's
+split of the pairs instead labels pairs test at random.  There is one pair table per fold.
 
 Pairs are numbered ``0 .. n_pairs - 1`` block by block, in ``itertools.combinations`` order inside
 a block; a pair's number maps to its points in closed form, so any subset of pairs (a ``max_pairs``
@@ -23,30 +23,29 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from contrastive_gs.splits import Split
+
 log = logging.getLogger(__name__)
 FEATURES = ["logM_ratio", "invT_diff", "Tg_diff"]
 TARGET = "logD_ratio"
 PAIR_COLUMNS = ["i", "j", "Polymer_i", "Polymer_j", *FEATURES, TARGET, "split"]
-SPLITS = ("train", "test")
+SIDES = ("train", "test")
 POOLED = "pooled"  # the fit group of all pairs together
 
 
 @dataclass(frozen=True)
 class PairSettings:
-    """The ``pairs`` section of the config."""
+    """How points are paired (keys of the ``pairs`` config section; the split has its own)."""
 
     scope: Literal["within", "all"]
-    split: Literal["pairs", "points", "temperature"]
-    test_size: float  # fraction of pairs (split "pairs") or of points (split "points") in test
-    split_seed: int
-    max_pairs: int | None = None  # seeded subsample of at most this many pairs
-    test_above_T_C: float | None = None  # split "temperature": points above it (degC) in test
+    max_pairs: int | None  # seeded subsample of at most this many pairs; None keeps all
+    split_seed: int  # seed of the subsample
 
 
 @dataclass(frozen=True)
 class _Block:
     points: np.ndarray  # indices of the points paired together, int64, shape (n,)
-    label: str | None  # "train"/"test" for split "points", None for split "pairs"
+    label: str | None  # "train"/"test" for a split of the points, None for a split of pairs
 
     @property
     def n_pairs(self) -> int:
@@ -54,37 +53,15 @@ class _Block:
         return n * (n - 1) // 2
 
 
-def lecture_test_indices(n: int, test_size: float, seed: int) -> np.ndarray:
-    """Indices that ``train_test_split(range(n), test_size=test_size, random_state=seed)`` puts in
-    test (the lecture's split), without importing scikit-learn."""
-    n_test = int(np.ceil(test_size * n))
-    return np.random.RandomState(seed).permutation(n)[:n_test]
+def scope_strata(points: pd.DataFrame, scope: str) -> np.ndarray:
+    """Pairing block of each point, shape (n,): its polymer (``within``) or one for all."""
+    if scope == "within":
+        return points["Polymer"].to_numpy()
+    return np.zeros(len(points), dtype=np.int64)
 
 
-def _split_points(indices: np.ndarray, test_size: float, rng: np.random.RandomState):
-    test = np.zeros(len(indices), dtype=bool)
-    test[rng.permutation(len(indices))[: int(np.ceil(test_size * len(indices)))]] = True
-    return indices[~test], indices[test]
-
-
-def _blocks(points: pd.DataFrame, settings: PairSettings) -> list[_Block]:
-    polymer_of_point = points["Polymer"].to_numpy()
-    if settings.scope == "within":
-        names = pd.unique(polymer_of_point)
-        groups = [np.flatnonzero(polymer_of_point == name) for name in names]
-    else:
-        groups = [np.arange(len(polymer_of_point))]
-    if settings.split == "pairs":
-        return [_Block(g, None) for g in groups]
-    if settings.split == "temperature":  # extrapolation: train below, test above
-        is_test = points["T_C"].to_numpy() > settings.test_above_T_C
-        sides = [(g[~is_test[g]], g[is_test[g]]) for g in groups]
-    else:
-        rng = np.random.RandomState(settings.split_seed)
-        sides = [_split_points(g, settings.test_size, rng) for g in groups]
-    return [_Block(train, "train") for train, _ in sides] + [
-        _Block(test, "test") for _, test in sides
-    ]
+def _scope_blocks(strata: np.ndarray) -> list[np.ndarray]:
+    return [np.flatnonzero(strata == stratum) for stratum in pd.unique(strata)]
 
 
 def triu_from_linear(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,14 +80,21 @@ def triu_from_linear(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 class PairPlan:
-    """Which pairs to build, in which order, and which are test: computed once, built in chunks."""
+    """Which pairs of one fold to build, in which order, and which are test: computed once, built
+    in chunks."""
 
-    def __init__(self, points: pd.DataFrame, settings: PairSettings):
+    def __init__(
+        self,
+        points: pd.DataFrame,
+        blocks: Sequence[_Block],
+        settings: PairSettings,
+        test_rows: np.ndarray | None = None,
+    ):
         self.points = points
         self.settings = settings
         self.polymers = list(pd.unique(points["Polymer"]))
-        blocks = _blocks(points, settings)
         blocks = [b for b in blocks if b.n_pairs > 0]
+        self.blocks = blocks
         self._block_sizes = np.array([len(b.points) for b in blocks], dtype=np.int64)
         self._block_offsets = np.concatenate([[0], np.cumsum([b.n_pairs for b in blocks])])
         self._point_offsets = np.concatenate([[0], np.cumsum(self._block_sizes)])
@@ -120,17 +104,23 @@ class PairPlan:
         self._selected = self._subsample(settings)
         self.n_pairs = self.n_available if self._selected is None else len(self._selected)
         self._test_mask = None
-        if settings.split == "pairs":
+        if test_rows is not None:
             self._test_mask = np.zeros(self.n_pairs, dtype=bool)
-            self._test_mask[
-                lecture_test_indices(self.n_pairs, settings.test_size, settings.split_seed)
-            ] = True
+            self._test_mask[test_rows] = True
 
     def _subsample(self, settings: PairSettings) -> np.ndarray | None:
         if settings.max_pairs is None or settings.max_pairs >= self.n_available:
             return None
         rng = np.random.default_rng([settings.split_seed, 1])
         return np.sort(rng.choice(self.n_available, settings.max_pairs, replace=False))
+
+    def with_test_rows(self, test_rows: np.ndarray) -> PairPlan:
+        """This plan with rows ``test_rows`` of the table labelled test (a split of pairs)."""
+        plan = PairPlan.__new__(PairPlan)
+        plan.__dict__.update(self.__dict__)
+        plan._test_mask = np.zeros(self.n_pairs, dtype=bool)
+        plan._test_mask[test_rows] = True
+        return plan
 
     def pair_numbers(self, start: int, stop: int) -> np.ndarray:
         """Numbers (among all available pairs) of rows ``start .. stop - 1`` of the table."""
@@ -169,6 +159,75 @@ class PairPlan:
         for start in range(0, self.n_pairs, rows):
             yield self.build(start, min(start + rows, self.n_pairs))
 
+    def expected_sides(
+        self, polymers: Sequence[str] | None = None, test_share: float | None = None
+    ) -> dict[str, float]:
+        """Expected train and test pairs among the pairs whose points are both of ``polymers``
+        (None: all), without building them: exact for a split of points without ``max_pairs``,
+        otherwise scaled by the share of pairs kept (and labelled test: ``test_share`` for a
+        plan whose pairs are not labelled yet)."""
+        counts = dict.fromkeys(SIDES, 0.0)
+        of_group = (
+            np.ones(len(self.points), dtype=bool)
+            if polymers is None
+            else self.points["Polymer"].isin(list(polymers)).to_numpy()
+        )
+        kept = self.n_pairs / self.n_available if self.n_available else 0.0
+        if self._test_mask is not None:
+            test_share = self._test_mask.mean()
+        for block in self.blocks:
+            n = int(of_group[block.points].sum())
+            pairs = kept * n * (n - 1) / 2
+            if test_share is None:
+                counts[block.label] += pairs
+            else:
+                counts["train"] += (1.0 - test_share) * pairs
+                counts["test"] += test_share * pairs
+        return {side: round(n, 6) for side, n in counts.items()}  # 2 pairs, not 1.9999999
+
+
+def fold_plans(points: pd.DataFrame, settings: PairSettings, split: Split) -> list[PairPlan]:
+    """One :class:`PairPlan` per fold of ``split``, pairing within the blocks of the scope."""
+    strata = scope_strata(points, settings.scope)
+    blocks = _scope_blocks(strata)
+    if split.unit == "pairs":
+        plan = PairPlan(points, [_Block(block, None) for block in blocks], settings)
+        return [
+            plan.with_test_rows(test)
+            for _, test in split.split(np.arange(plan.n_pairs, dtype=np.int64), strata)
+        ]
+    plans = []
+    for train, test in split.split(points, strata):
+        sides = {}
+        for label, members in (("train", train), ("test", test)):
+            chosen = np.zeros(len(points), dtype=bool)
+            chosen[members] = True
+            sides[label] = [_Block(block[chosen[block]], label) for block in blocks]
+        plans.append(PairPlan(points, sides["train"] + sides["test"], settings))
+    return plans
+
+
+def expected_pair_counts(
+    points: pd.DataFrame, settings: PairSettings, split: Split, groups: Sequence[str]
+) -> list[dict[str, dict[str, float]]]:
+    """Per fold, per group (``pooled`` or a polymer): the expected train and test pairs
+    (:meth:`PairPlan.expected_sides`), without building any pair; only the points' polymers
+    (and what the split reads, e.g. T_C) matter."""
+
+    def of_group(plan: PairPlan, group: str, test_share: float | None = None):
+        polymers = None if group == POOLED else [group]
+        return plan.expected_sides(polymers, test_share)
+
+    if split.unit == "pairs":  # labelling 1e8 pairs just to count them would cost seconds
+        strata = scope_strata(points, settings.scope)
+        plan = PairPlan(points, [_Block(b, None) for b in _scope_blocks(strata)], settings)
+        share = split.test_share(plan.n_pairs)
+        return [{group: of_group(plan, group, share) for group in groups}]
+    return [
+        {group: of_group(plan, group) for group in groups}
+        for plan in fold_plans(points, settings, split)
+    ]
+
 
 def pair_table(
     points: pd.DataFrame,
@@ -190,15 +249,17 @@ def pair_table(
             "invT_diff": 1.0 / T[i] - 1.0 / T[j],
             "Tg_diff": Tg[i] - Tg[j],
             "logD_ratio": logD[i] - logD[j],
-            "split": pd.Categorical.from_codes(is_test.astype(np.int8), categories=SPLITS),
+            "split": pd.Categorical.from_codes(is_test.astype(np.int8), categories=SIDES),
         },
         copy=False,  # the columns are fresh arrays: consolidating them would copy every one
     )
 
 
-def make_pairs(points: pd.DataFrame, settings: PairSettings) -> pd.DataFrame:
-    """The whole pair table in memory (small grids); see :class:`PairPlan` for large ones."""
-    plan = PairPlan(points, settings)
+def make_pairs(
+    points: pd.DataFrame, settings: PairSettings, split: Split, fold: int = 0
+) -> pd.DataFrame:
+    """The whole pair table of one fold in memory (small grids); see :func:`write_pairs`."""
+    plan = fold_plans(points, settings, split)[fold]
     return plan.build(0, plan.n_pairs)
 
 
@@ -210,21 +271,22 @@ def select_group(pairs: pd.DataFrame, group: str) -> pd.DataFrame:
     return pairs[mask.to_numpy()]
 
 
-def write_pairs(
-    points: pd.DataFrame, settings: PairSettings, path, chunk_rows: int = 2_000_000
-) -> dict[str, int]:
-    """Stream the pair table to Parquet, one row group per chunk; return pair counts per split.
+def select_points(points: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Points of one fit group: all of them (``pooled``) or those of one polymer."""
+    if group == POOLED:
+        return points
+    return points[(points["Polymer"] == group).to_numpy()]
 
-    Peak memory is the plan (one bool per pair, plus one int64 per pair for split "pairs") and
-    one chunk, whatever the number of pairs.
-    """
+
+def write_plan(plan: PairPlan, path, chunk_rows: int = 2_000_000) -> dict[str, int]:
+    """Stream the pair table of ``plan`` to Parquet, one row group per chunk; return pair counts
+    per side.  Peak memory is the plan and one chunk, whatever the number of pairs."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from contrastive_gs.io import atomic_path
 
-    plan = PairPlan(points, settings)
-    counts = dict.fromkeys(SPLITS, 0)
+    counts = dict.fromkeys(SIDES, 0)
     with atomic_path(path) as tmp:
         writer = None
         for chunk in plan.chunks(chunk_rows) if plan.n_pairs else [plan.build(0, 0)]:
@@ -232,15 +294,23 @@ def write_pairs(
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             writer.write_table(table, row_group_size=chunk_rows)
-            for split, n in chunk["split"].value_counts().items():
-                counts[split] += int(n)
+            for side, n in chunk["split"].value_counts().items():
+                counts[side] += int(n)
         writer.close()
     log.info("wrote %d pairs (%s) to %s", plan.n_pairs, counts, path)
     return {"n_pairs": plan.n_pairs, "n_available": plan.n_available, **counts}
 
 
-def select_points(points: pd.DataFrame, group: str) -> pd.DataFrame:
-    """Points of one fit group: all of them (``pooled``) or those of one polymer."""
-    if group == POOLED:
-        return points
-    return points[(points["Polymer"] == group).to_numpy()]
+def write_pairs(
+    points: pd.DataFrame,
+    settings: PairSettings,
+    split: Split,
+    paths: Sequence,
+    chunk_rows: int = 2_000_000,
+) -> list[dict[str, int]]:
+    """Stream the pair table of each fold to its path (one per fold, in fold order); return the
+    pair counts per fold (:func:`write_plan`)."""
+    plans = fold_plans(points, settings, split)
+    if len(plans) != len(paths):
+        raise ValueError(f"{len(plans)} folds but {len(paths)} paths")
+    return [write_plan(plan, path, chunk_rows) for plan, path in zip(plans, paths, strict=True)]

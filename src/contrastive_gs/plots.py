@@ -30,6 +30,8 @@ plt.rcParams.update(
     }
 )
 SPLITS = ("train", "test")
+ERROR_FLOOR_PCT = 1e-4  # recovery errors below this (%) are drawn at it and labelled ~0
+PARAMETER_LABELS = {"alpha": "alpha (per point)", "Ka": "Ka", "Kb": "Kb", "r_glassy": "r (glassy)"}
 COLORS = {"train": "tab:blue", "test": "tab:orange"}
 TARGET_LABEL = "logD_ratio = ln(D_i/D_j)"
 RESIDUAL_LABEL = "residual (predicted - true logD_ratio)"
@@ -225,4 +227,171 @@ def r2_heatmap(metrics: pd.DataFrame, row: str, column: str, models: Sequence[st
         ax.grid(False)
         figure.colorbar(image, ax=ax, shrink=0.8)
     figure.tight_layout()
+    return figure
+
+
+def alpha_vs_T_figure(
+    recovered: pd.DataFrame,
+    truth_curves: Mapping[str, tuple[np.ndarray, np.ndarray, str]] | None,
+    title: str = "",
+) -> Figure:
+    """Recovered alpha against ``T - Tg``, one panel per polymer, all seeds overlaid, the true
+    law as a line.
+
+    ``recovered``: columns Polymer, T (K), Tg (K), alpha and seed (one row per point and seed).
+    ``truth_curves``: per polymer, ``(T - Tg grid (K), true alpha, legend label)``; None where
+    the truth is unknown (measured data: no line).
+    """
+    polymers = list(pd.unique(recovered["Polymer"]))
+    figure, axes = plt.subplots(
+        1, len(polymers), figsize=(4.2 * len(polymers), 3.8), squeeze=False, sharey=True
+    )
+    seeds = sorted(pd.unique(recovered["seed"])) if "seed" in recovered else [None]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, polymer in zip(axes[0], polymers, strict=True):
+        rows = recovered[recovered["Polymer"] == polymer]
+        Tg = float(rows["Tg"].iloc[0])
+        for k, seed in enumerate(seeds):
+            of_seed = rows if seed is None else rows[rows["seed"] == seed]
+            ax.scatter(
+                of_seed["T"] - of_seed["Tg"], of_seed["alpha"], s=14, alpha=0.6,
+                color=colors[k % len(colors)], label=None if seed is None else f"seed {seed}",
+            )  # fmt: skip
+        if truth_curves is not None and polymer in truth_curves:
+            dT, alpha, label = truth_curves[polymer]
+            ax.plot(dT, alpha, "k-", lw=1.2, label=label)
+        ax.set_title(f"{polymer} (Tg = {Tg:g} K)")
+        ax.set_xlabel("T - Tg (K)")
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel("scaling exponent alpha (-)")
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def _r2_panel(ax, table: pd.DataFrame, groups: Sequence[str], models: Sequence[str]) -> None:
+    """One row per (group, model): test R2 as a marker (mean +- sd over seeds) and as a number in
+    a column at the right; per group a grey bar at the information ceiling of the pair features."""
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    present = [m for m in models if m in set(table["model"])]
+    present += sorted(set(table["model"]) - set(present))
+    step = 1.0 / (len(present) + 1)
+    half = len(present) / 2 * step
+    for g, group in enumerate(groups):
+        rows = table[table["group"] == group].set_index("model")
+        ceiling = float(rows["ceiling"].iloc[0]) if len(rows) else np.nan
+        if np.isfinite(ceiling):
+            ax.vlines(ceiling, -g - half, -g + half, color="0.4", lw=2.5, zorder=1)
+            ax.annotate(
+                f"ceiling {ceiling:.4f} ", (ceiling, -g + half), ha="right", va="bottom",
+                fontsize=7, color="0.3",
+            )  # fmt: skip
+        for k, model in enumerate(present):
+            if model not in rows.index:
+                continue
+            y = -g + half - (k + 0.5) * step
+            row, color = rows.loc[model], colors[k % len(colors)]
+            ax.errorbar(
+                row["r2_mean"], y, xerr=row["r2_sd"], fmt="o", ms=6, capsize=3, color=color,
+                zorder=3, label=row["label"] if g == 0 or model not in rows.index else None,
+            )  # fmt: skip
+            text = f"{row['r2_mean']:.4f}" + (f" +- {row['r2_sd']:.4f}" if row["seeds"] > 1 else "")
+            ax.text(
+                1.01, y, text, transform=ax.get_yaxis_transform(), ha="left", va="center",
+                fontsize=7, color=color,
+            )  # fmt: skip
+    ax.plot([], [], color="0.4", lw=2.5, label="information ceiling of the pair features")
+    ax.set_yticks([-g for g in range(len(groups))], list(groups))
+    ax.set_ylim(-len(groups) + 0.5, 0.5)
+    ax.grid(False, axis="y")
+    low = float(np.nanmin([(table["r2_mean"] - table["r2_sd"]).min(), table["ceiling"].min()]))
+    ax.set_xlim(max(low - 0.08 * (1.0 - low) - 0.002, -1.0), 1.0 + 0.02 * (1.0 - low) + 0.0005)
+    ax.set_xlabel("test R2 of logD_ratio (-)")
+    ax.set_ylabel("fit group (pooled: all polymers, as in the lecture)")
+    ax.set_title("Prediction: test R2 against the information ceiling")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    ax.legend(
+        unique.values(), unique.keys(), loc="upper center", bbox_to_anchor=(0.5, -0.16),
+        ncol=min(3, len(unique)), fontsize=7, frameon=False,
+    )  # fmt: skip
+
+
+def _recovery_panel(
+    ax, recovery: pd.DataFrame, models: Sequence[str], labels: Mapping[str, str]
+) -> None:
+    """Bars: mean |relative error| (%) of each recovered parameter, per model (log scale); a
+    parameter that a model cannot identify is marked n/a."""
+    present = [m for m in models if m in set(recovery["model"])]
+    present += sorted(set(recovery["model"]) - set(present))
+    parameters = [p for p in PARAMETER_LABELS if p in set(recovery["parameter"])]
+    shades = ["0.2", "0.45", "0.65", "0.85"]  # grey: the model colours belong to the R2 panel
+    width = 0.8 / max(len(parameters), 1)
+    group = recovery["group"].iloc[0]
+    finite = np.maximum(recovery["error_pct"].to_numpy(dtype=float), ERROR_FLOOR_PCT)
+    finite = finite[np.isfinite(finite)]
+    bottom = 10.0 ** np.floor(np.log10(finite.min())) / 3 if len(finite) else 1e-2
+    top = 10.0 ** np.ceil(np.log10(finite.max())) * 3 if len(finite) else 1e2
+    for k, parameter in enumerate(parameters):
+        rows = recovery[(recovery["parameter"] == parameter) & (recovery["group"] == group)]
+        rows = rows.set_index("model").reindex(present)
+        xs = np.arange(len(present)) + (k - (len(parameters) - 1) / 2) * width
+        errors = rows["error_pct"].to_numpy(dtype=float)
+        drawn = np.maximum(errors, ERROR_FLOOR_PCT)  # exact recovery: a bar at the floor
+        sd = rows["error_sd_pct"].to_numpy(dtype=float) if "error_sd_pct" in rows else None
+        ax.bar(
+            xs, np.where(np.isfinite(drawn), drawn - bottom, 0.0), width, bottom=bottom,
+            yerr=sd, capsize=2, color=shades[k % len(shades)], label=PARAMETER_LABELS[parameter],
+        )  # fmt: skip
+        for x, value, height in zip(xs, errors, drawn, strict=True):
+            if np.isfinite(value):
+                text = f"{value:.2g}" if value >= ERROR_FLOOR_PCT else "~0"
+                ax.text(x, height * 1.08, text, ha="center", va="bottom", fontsize=6)
+            else:
+                ax.text(x, bottom * 1.15, "n/a", ha="center", va="bottom", fontsize=6, rotation=90)
+    ax.set_yscale("log")
+    ax.set_ylim(bottom, top)
+    ax.set_xticks(range(len(present)), [labels.get(m, m) for m in present])
+    ax.set_xlabel("model (n/a: not identifiable from the model)")
+    ax.set_ylabel("mean |estimate - truth| / truth (%)")
+    ax.set_title(f"Scaling law: recovery error ({group})")
+    ax.legend(fontsize=7)
+
+
+def overview_figure(
+    r2_table: pd.DataFrame,
+    groups: Sequence[str],
+    models: Sequence[str],
+    subtitle: str,
+    recovery: pd.DataFrame | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """The one-page overview of a run: test R2 of each model in each group (mean +- sd over
+    seeds) against the information ceiling of the group; and, when ``recovery`` is given and not
+    empty, how well each model recovers the scaling law (mean absolute relative error of each
+    parameter against the truth, in percent).
+
+    ``r2_table``: :func:`contrastive_gs.aggregation.r2_by_model`; ``recovery``:
+    :func:`contrastive_gs.aggregation.recovery_errors`; ``groups``, ``models``: in the order to
+    draw; ``subtitle``: the sweep point shown; ``labels``: short model names for the axis.
+    """
+    groups = [g for g in groups if g in set(r2_table["group"].astype(str))]
+    with_recovery = recovery is not None and not recovery.empty
+    height = max(4.6, 1.8 + 0.3 * len(groups) * (r2_table["model"].nunique() + 1))
+    figure, axes = plt.subplots(
+        1, 2 if with_recovery else 1, figsize=(12.5 if with_recovery else 8, height),
+        squeeze=False, width_ratios=[3, 2] if with_recovery else None,
+    )  # fmt: skip
+    _r2_panel(axes[0][0], r2_table, list(groups), list(models))
+    if with_recovery:
+        _recovery_panel(axes[0][1], recovery, list(models), dict(labels or {}))
+    seeds = sorted(set(r2_table["seeds"]))
+    seed_text = f"{seeds[0]} seed{'s' if seeds[0] > 1 else ''}" if len(seeds) == 1 else "seeds"
+    figure.suptitle(
+        "contrastive-gs: learning log D ratios from pairs of (M, T)\n"
+        f"{subtitle}; test pairs, mean +- sd over {seed_text}",
+        fontsize=10,
+    )
+    figure.tight_layout(w_pad=3.0)
     return figure

@@ -1,24 +1,70 @@
-"""The figure and table steps of the workflow, one function per rule: read, compute, write.
+"""The steps of the workflow, one function per rule: read, compute, write.
 
-Scripts under ``scripts/`` call these with the paths Snakemake gives them.
+Scripts under ``scripts/`` call these with the paths and params Snakemake gives them; a batch
+rule passes the identities of its fits (``(group, fold, seed)``, in the order of its per-fit
+files) as params, so no step parses a path of its own outputs.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from contrastive_gs import diagnostics, io, plots, recovery
-from contrastive_gs.config import HYPER_KEYS, SCENARIO_KEYS
-from contrastive_gs.pairs import FEATURES, select_group
+from contrastive_gs import aggregation, diagnostics, fit, io, layout, plots, recovery, tables
+from contrastive_gs.families import Family, NotIdentifiable, family
+from contrastive_gs.laws import Law
+from contrastive_gs.pairs import FEATURES, select_group, select_points
+from contrastive_gs.polymers import Polymer
 
 log = logging.getLogger(__name__)
-MODEL_LABELS = {"nn": "NN", "poly": "poly"}
+Fits = Sequence[Sequence[Any]]  # (group, fold, seed) of each per-fit file, in file order
+
+
+def per_fit_files(files: Mapping[str, Sequence[str]], fits: Fits) -> dict[tuple, dict[str, str]]:
+    """``{(group, fold, seed): {name: path}}`` of named per-fit file lists, each in ``fits``
+    order."""
+    paths: dict[tuple, dict[str, str]] = {tuple(f): {} for f in fits}
+    for name, names_files in files.items():
+        for identity, path in layout.per_fit(list(names_files), fits).items():
+            paths[identity][name] = path
+    return paths
+
+
+def fit_point(
+    points_path: str,
+    pairs_paths: Mapping[int, str],
+    model: Family,
+    fits: Fits,
+    outputs: Mapping[str, Sequence[str]],
+    truth: Mapping[str, float | None],
+    polymers: Sequence[Polymer],
+    threads: int = 1,
+) -> None:
+    """Fit ``model`` to every group, fold and seed of ``fits``; per fit, write its metrics,
+    predictions, model, the alpha it implies at every point of its group and the law fitted to
+    that alpha (against the ``truth`` of the scenario, None where unknown)."""
+    points = io.read_parquet(points_path)
+    pairs_of_fold = {fold: io.read_parquet(path) for fold, path in pairs_paths.items()}
+    groups = list(dict.fromkeys(group for group, _, _ in fits))
+    seeds = list(dict.fromkeys(seed for _, _, seed in fits))
+    out = per_fit_files(outputs, fits)
+    results = fit.fit_batch(model, points, pairs_of_fold, groups, seeds, threads)
+    for group, fold, seed, result in results:
+        group_points = select_points(points, group)
+        alpha = result.model.alpha(group_points)
+        reason = alpha.reason if isinstance(alpha, NotIdentifiable) else None
+        alpha_table = recovery.alpha_frame(
+            group_points, np.nan if reason else alpha, fold=fold, seed=seed
+        )
+        names = set(group_points["Polymer"])
+        group_truth = model.law.group_truth(truth, [p for p in polymers if p.name in names])
+        law = recovery.fit_record(alpha_table, group_truth, model.law, reason)
+        log.info("%s fold=%d seed=%d scaling law: %s", group, fold, seed, law["law"]["estimates"])
+        io.write_fit(result, alpha_table, law, **out[group, fold, seed])
 
 
 def diagnose_fit(
@@ -26,7 +72,7 @@ def diagnose_fit(
 ) -> None:
     """Figures and tables of one fit: predicted vs true, residual histogram, residuals vs
     predicted, QQ plot, the lecture's diagnostics table and Shapiro-Wilk table."""
-    label = MODEL_LABELS.get(model, model)
+    label = family(model).label
     predictions = io.read_parquet(inputs["predictions"])
     metrics = diagnostics.metrics_frame({label: io.read_json(inputs["metrics"])})
     io.save_figure(
@@ -41,16 +87,28 @@ def diagnose_fit(
     log.info("diagnosed %s", title)
 
 
+def diagnose_fits(model: str, hyper: str, inputs, outputs, fits: Fits) -> None:
+    """:func:`diagnose_fit` for each fit of a batch (``inputs``, ``outputs``: named per-fit file
+    lists in ``fits`` order)."""
+    inputs = per_fit_files(inputs, fits)
+    for identity, fit_outputs in per_fit_files(outputs, fits).items():
+        group, fold, seed = identity
+        title = f"{hyper}, {group}, fold {fold}, seed {seed}"
+        diagnose_fit(model, title, inputs[identity], fit_outputs)
+
+
 def compare_models(
     predictions_files: Mapping[str, str],
     metrics_files: Mapping[str, str],
     title: str,
     outputs: Mapping[str, str],
 ) -> None:
-    """The lecture's side-by-side diagnostics of the NN and the polynomial on the same pairs."""
-    predictions = {MODEL_LABELS[m]: io.read_parquet(path) for m, path in predictions_files.items()}
+    """The lecture's side-by-side diagnostics of two models on the same pairs (its NN vs poly);
+    ``predictions_files``, ``metrics_files``: per model name, in the order (x, y) to draw."""
+    labels = {model: family(model).label for model in predictions_files}
+    predictions = {labels[m]: io.read_parquet(path) for m, path in predictions_files.items()}
     metrics = diagnostics.metrics_frame(
-        {MODEL_LABELS[m]: io.read_json(path) for m, path in metrics_files.items()}
+        {labels[m]: io.read_json(path) for m, path in metrics_files.items()}
     )
     io.write_csv(diagnostics.lecture_table(metrics), outputs["diagnostics"])
     io.write_csv(diagnostics.shapiro_table(metrics), outputs["shapiro"])
@@ -59,10 +117,22 @@ def compare_models(
         plots.residuals_vs_predicted(predictions, title), outputs["residuals_vs_predicted"]
     )
     io.save_figure(plots.qq_plots(predictions, title), outputs["qq"])
-    io.save_figure(
-        plots.model_vs_model(predictions["poly"], predictions["NN"], "poly", "NN"),
-        outputs["nn_vs_poly"],
-    )
+    (x_label, x), (y_label, y) = predictions.items()
+    io.save_figure(plots.model_vs_model(x, y, x_label, y_label), outputs["model_vs_model"])
+
+
+def compare_fits(models: Sequence[str], hypers: str, inputs, outputs, fits: Fits) -> None:
+    """:func:`compare_models` for each fit of a batch; ``inputs`` named ``<a|b>_<file>``."""
+    inputs = per_fit_files(inputs, fits)
+    for identity, fit_outputs in per_fit_files(outputs, fits).items():
+        group, fold, seed = identity
+        files = inputs[identity]
+        compare_models(
+            {model: files[f"{side}_predictions"] for side, model in zip("ab", models, strict=True)},
+            {model: files[f"{side}_metrics"] for side, model in zip("ab", models, strict=True)},
+            f"{hypers}, {group}, fold {fold}, seed {seed}",
+            fit_outputs,
+        )
 
 
 def pca_figures(pairs_path: str, groups: Sequence[str], outputs: Sequence[str]) -> None:
@@ -75,73 +145,24 @@ def pca_figures(pairs_path: str, groups: Sequence[str], outputs: Sequence[str]) 
         io.save_figure(plots.pca_scatter(projection, explained, group), path)
 
 
-def metrics_table(metrics_files: Sequence[str]) -> pd.DataFrame:
-    """One tidy row per (scenario, model, hyper-parameters, group, seed, split).
-
-    Scenario and hyper-parameter values are read from the ``key~value`` folders of each path.
-    """
-    rows = []
-    for path in metrics_files:
-        keys = {**io.path_parameters(path), "model": io.model_of(path)}
-        group, seed = io.group_and_seed_of(path)
-        for split, stats in io.read_json(path).items():
-            rows.append({**keys, "group": group, "seed": seed, "split": split, **stats})
-    return _tidy(pd.DataFrame(rows), ["group", "seed", "split"], diagnostics.STAT_KEYS)
+def write_summary_tables(metrics_files: Sequence[str], outputs: Mapping[str, str]) -> None:
+    """Every fit's metrics in one tidy table (Parquet and CSV), and mean +- sd over seeds."""
+    metrics = aggregation.metrics_table(metrics_files)
+    io.write_parquet(metrics, outputs["metrics_parquet"])
+    io.write_csv(metrics, outputs["metrics_csv"])
+    io.write_csv(aggregation.seed_summary(metrics), outputs["summary"])
 
 
-def _tidy(table: pd.DataFrame, tail: list[str], values: list[str]) -> pd.DataFrame:
-    """Columns ordered scenario keys, model, hyper-parameters, ``tail``, ``values``; integer
-    hyper-parameters as nullable integers (missing for models without them)."""
-    hyper_keys = [
-        k for k in dict.fromkeys(k for ks in HYPER_KEYS.values() for k in ks) if k in table
-    ]
-    for column in hyper_keys:
-        if pd.api.types.is_float_dtype(table[column]):
-            table[column] = table[column].astype("Int64")
-    scenario_keys = [k for k in SCENARIO_KEYS if k in table]
-    identity = [*scenario_keys, "model", *hyper_keys, *tail]
-    return table[identity + [k for k in values if k in table.columns]]
-
-
-def seed_summary(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Mean and standard deviation over seeds of R2, RMSE and the ceiling, per everything else."""
-    keys = [c for c in metrics.columns if c not in diagnostics.STAT_KEYS and c != "seed"]
-    summary = metrics.groupby(keys, dropna=False, sort=False)[["r2", "rmse", "r2_ceiling"]].agg(
-        ["mean", "std", "count"]
-    )
-    summary.columns = [f"{stat}_{agg}" for stat, agg in summary.columns]
-    return summary.reset_index()
-
-
-def rows_at_point(
-    table: pd.DataFrame, point: Mapping[str, Mapping[str, Any]], free: Sequence[str] = ()
-) -> pd.DataFrame:
-    """Rows of a tidy table (:func:`metrics_table`, :func:`recovery_table`) at the reference
-    ``point`` (see :func:`contrastive_gs.config.reference_point`), except for the ``free`` keys;
-    a hyper-parameter constrains only the rows of its own model."""
-    keep = np.ones(len(table), dtype=bool)
-    for key, value in point["scenario"].items():
-        if key not in free and key in table:
-            keep &= (table[key] == value).to_numpy()
-    for model, hyper in point.items():
-        of_model = (table["model"] == model).to_numpy()
-        for key, value in hyper.items():
-            if model != "scenario" and key not in free and key in table:
-                keep &= ~of_model | (table[key] == value).fillna(False).to_numpy()
-    return table[keep]
-
-
-def at_point(
-    metrics: pd.DataFrame, point: Mapping[str, Mapping[str, Any]], free: Sequence[str]
-) -> pd.DataFrame:
-    """Test rows of the tidy metrics at the reference ``point``, except for the ``free`` keys
-    (:func:`rows_at_point`)."""
-    return rows_at_point(metrics[metrics["split"] == "test"], point, free)
+def write_recovery_tables(law_files: Sequence[str], outputs: Mapping[str, str]) -> None:
+    """Every recovered scaling law in one tidy table (Parquet and CSV)."""
+    table = aggregation.recovery_table(law_files)
+    io.write_parquet(table, outputs["parquet"])
+    io.write_csv(table, outputs["csv"])
 
 
 def sweep_figures(
     metrics_path: str,
-    point: Mapping[str, float],
+    point: Mapping[str, Mapping[str, Any]],
     groups: Sequence[str],
     models: Sequence[str],
     outputs: Mapping[str, str],
@@ -153,75 +174,100 @@ def sweep_figures(
         ("width", "network width (neurons per hidden layer)"),
         ("noise", "noise sd on ln D"),
     ):
-        figure = plots.r2_against(at_point(metrics, point, [key]), key, label, groups)
+        figure = plots.r2_against(aggregation.at_point(metrics, point, [key]), key, label, groups)
         io.save_figure(figure, outputs[f"r2_vs_{key}"])
-    pooled = at_point(metrics, point, ["Ka", "Kb"])
+    pooled = aggregation.at_point(metrics, point, ["Ka", "Kb"])
     pooled = pooled[pooled["group"] == groups[0]]
     io.save_figure(plots.r2_heatmap(pooled, "Ka", "Kb", models), outputs["r2_heatmap_Ka_Kb"])
+
+
+def _number(value: float, unit: str) -> str:
+    return f"{value:g}" + ("" if unit == "-" else f" {unit}")
+
+
+def truth_curves(
+    law: Law, truth: Mapping[str, float | None], polymers: Sequence[Polymer], dT_range
+) -> dict[str, tuple[np.ndarray, np.ndarray, str]] | None:
+    """Per polymer, the true alpha on a grid of ``T - Tg`` over ``dT_range[polymer]`` (K) with
+    its legend label; None when the truth is unknown (measured data)."""
+    if any(value is None for value in truth.values()):
+        return None
+    curves = {}
+    for polymer in polymers:
+        if polymer.name not in dT_range:
+            continue
+        values = {**truth, "r_glassy": polymer.r_glassy}
+        shown = [
+            f"{p.name}={_number(values[p.name], p.unit)}"
+            for p in law.parameters
+            if p.name in values and values[p.name] != p.default
+        ]
+        line = np.linspace(*dT_range[polymer.name], 300)
+        alpha = law.alpha(line + polymer.Tg, polymer.Tg, values)
+        curves[polymer.name] = (line, alpha, "truth: " + ", ".join(shown))
+    return curves
 
 
 def recovery_figures(
     alpha_files: Sequence[str],
     groups: Sequence[str],
+    law: Law,
     truth: Mapping[str, float | None],
-    r_glassy: Mapping[str, float],
+    polymers: Sequence[Polymer],
     title: str,
     outputs: Sequence[str],
 ) -> None:
     """Per group, recovered alpha against ``T - Tg`` with every seed overlaid and the true law.
 
-    ``alpha_files``: the alpha tables of one (scenario, model, hyper) point, every group and seed;
-    ``truth``: Ka and Kb (K) of the data (None: unknown); ``r_glassy``: per polymer name;
-    ``outputs``: one SVG per group, in ``groups`` order.
+    ``alpha_files``: the alpha tables of one (scenario, model, hyper) point, every group, fold
+    and seed; ``truth``: the scenario's parameters of the law (None: unknown); ``outputs``: one
+    SVG per group, in ``groups`` order.
     """
     by_group: dict[str, list[pd.DataFrame]] = {group: [] for group in groups}
     for path in alpha_files:
-        by_group[io.group_and_seed_of(path)[0]].append(io.read_parquet(path))
-    known = truth if all(truth.get(name) is not None for name in ("Ka", "Kb")) else None
+        by_group[layout.parse_fit_file(path)["group"]].append(io.read_parquet(path))
     for group, figure_path in zip(groups, outputs, strict=True):
-        tables = pd.concat(by_group[group], ignore_index=True)
-        polymer_r = {name: r_glassy.get(name, 1.0) for name in pd.unique(tables["Polymer"])}
-        figure = recovery.alpha_vs_T_figure(tables, known, polymer_r, f"{title}, {group}")
+        table = pd.concat(by_group[group], ignore_index=True)
+        dT_range = {
+            name: (rows["T_minus_Tg"].min(), rows["T_minus_Tg"].max())
+            for name, rows in table.groupby("Polymer", sort=False)
+        }
+        curves = truth_curves(law, truth, polymers, dT_range)
+        figure = plots.alpha_vs_T_figure(table, curves, f"{title}, {group}")
         io.save_figure(figure, figure_path)
 
 
-def recovery_table(law_files: Sequence[str]) -> pd.DataFrame:
-    """One tidy row per (scenario, model, hyper-parameters, group, parameter) of the scaling law
-    recovered over seeds: estimate, stderr, seed_std, truth, rel_error_pct,
-    mean_abs_rel_error_pct, n_fits, n_success.
-
-    ``law_files``: the per-fit scaling_law.json (:func:`contrastive_gs.recovery.fit_record`) of
-    every fit, ``.../<group>/seed~<seed>/scaling_law.json``.
-    """
-    by_group: dict[Path, list[str]] = {}
-    for path in law_files:
-        by_group.setdefault(Path(path).parent.parent, []).append(path)
-    rows = []
-    for group_dir, paths in by_group.items():
-        keys = {**io.path_parameters(paths[0]), "model": io.model_of(paths[0])}
-        law = recovery.summary_of_records([io.read_json(path) for path in paths])
-        log.info("%s (%d fits): %s", group_dir, len(paths), _estimates_text(law))
-        for name, entry in law["parameters"].items():
-            if not entry["fitted"]:
-                continue
-            values = {k: entry.get(k) for k in RECOVERY_COLUMNS}
-            rows.append(
-                {**keys, "group": group_dir.name, "parameter": name, **values,
-                 "n_fits": law["n_fits"], "n_success": law["n_success"]}
-            )  # fmt: skip
-    return _tidy(
-        pd.DataFrame(rows), ["group", "parameter"], [*RECOVERY_COLUMNS, "n_fits", "n_success"]
+def overview(
+    inputs: Mapping[str, str],
+    point: Mapping[str, Mapping[str, Any]],
+    groups: Sequence[str],
+    models: Sequence[str],
+    law: Law,
+    outputs: Mapping[str, str],
+) -> None:
+    """The one-page comparison of the models at the reference ``point``; the metrics and
+    recovery tables as HTML."""
+    metrics = io.read_parquet(inputs["metrics"])
+    recovery_table = io.read_parquet(inputs["recovery"])
+    errors = aggregation.recovery_errors(recovery_table, point, groups)
+    r2_table = aggregation.r2_by_model(metrics, point, groups)
+    units = {p.name: p.unit for p in law.parameters}
+    subtitle = ", ".join(
+        f"{key} = {_number(float(value), units.get(key, '-'))}"
+        for key, value in point["scenario"].items()
     )
+    labels = {model: family(model).label for model in models}
+    figure = plots.overview_figure(r2_table, groups, models, subtitle, errors, labels)
+    io.save_figure(figure, outputs["overview"])
+    tables.write_table_html(inputs["summary"], outputs["summary"], kind="summary")
+    tables.write_frame_html(recovery_table, outputs["recovery"], kind="recovery")
 
 
-def _estimates_text(summary: Mapping) -> str:
-    parts = []
-    for name, entry in summary["parameters"].items():
-        if entry.get("estimate") is not None:
-            parts.append(f"{name} = {entry['estimate']:.4g} (truth {entry['truth']})")
-    return ", ".join(parts) or "not identifiable: " + "; ".join(summary["reasons"])
-
-
-RECOVERY_COLUMNS = [
-    "estimate", "stderr", "seed_std", "truth", "rel_error_pct", "mean_abs_rel_error_pct",
-]  # fmt: skip
+def write_tables_html(inputs, outputs, fits: Fits, point: str) -> None:
+    """The CSV tables of each fit or comparison of a batch as HTML pages."""
+    inputs = per_fit_files(inputs, fits)
+    for identity, fit_outputs in per_fit_files(outputs, fits).items():
+        group, fold, seed = identity
+        for name, html in fit_outputs.items():
+            subtitle = f"{point}, group {group}, fold {fold}, seed {seed}"
+            tables.write_table_html(inputs[identity][name], html, kind=name, subtitle=subtitle)

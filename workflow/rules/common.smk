@@ -1,14 +1,20 @@
-# Shared helpers of the rules: config validation, parameter spaces, paths and input functions.
+# Shared helpers of the rules: config validation, parameter spaces, paths (from the layout
+# module) and input and params functions.  Every params value goes through cgs_config.canonical,
+# so that a config with the same values in another key order reruns nothing.
 import re
 
 import pandas as pd
 from snakemake.utils import Paramspace
 
 from contrastive_gs import config as cgs_config
-from contrastive_gs import data as cgs_data
+from contrastive_gs import layout
+from contrastive_gs.data import DataFileError
+from contrastive_gs.families import FAMILIES, family_from_config
+from contrastive_gs.splits import split_from_config
 
 
 def _validated_polymers():
+    """Complete the config with its defaults and check it whole, before any job runs."""
     schema = cgs_config.load_schema(
         workflow.source_path("../schemas/config.schema.yaml")
     )
@@ -16,14 +22,17 @@ def _validated_polymers():
         return cgs_config.validate_config(config, schema)
     except cgs_config.ConfigError as error:
         raise WorkflowError(f"Invalid configuration: {error}") from None
-    except cgs_data.DataFileError as error:
+    except DataFileError as error:
         raise WorkflowError(f"Invalid data: {error}") from None
 
 
 POLYMERS = _validated_polymers()
+LAW = cgs_config.law_of(config)
 GROUPS = list(config["groups"])
 SEEDS = list(config["seeds"])
 MODELS = list(config["models"])
+FOLDS = list(range(split_from_config(config["pairs"]).get_n_splits()))
+COMPARED = list(config["compare"]) if set(config["compare"]) <= set(MODELS) else []
 
 # One Paramspace per swept thing: scenarios (data) and each model's hyper-parameters.
 SCENARIOS = Paramspace(
@@ -33,88 +42,119 @@ HYPERS = {
     model: Paramspace(
         pd.DataFrame(cgs_config.hyper_table(config, model)), single_wildcard="hyper"
     )
-    for model in cgs_config.HYPER_KEYS
+    for model in MODELS
 }
 
+
+def _firsts(values, choice):
+    """All ``values``, or the first only (config figures.*)."""
+    return list(values) if choice == "all" else list(values)[:1]
+
+
 # Per-fit figures for a subset of fits (config: figures); metrics cover every fit.
-FIGURE_GROUPS = GROUPS if config["figures"]["groups"] == "all" else GROUPS[:1]
-FIGURE_SEEDS = SEEDS if config["figures"]["seeds"] == "all" else SEEDS[:1]
+FIGURE_GROUPS = _firsts(GROUPS, config["figures"]["groups"])
+FIGURE_FOLDS = _firsts(FOLDS, config["figures"]["folds"])
+FIGURE_SEEDS = _firsts(SEEDS, config["figures"]["seeds"])
 FIGURE_SCENARIOS = list(SCENARIOS.instance_patterns)
 if config["figures"]["scenarios"] == "reference":
     FIGURE_SCENARIOS = [cgs_config.reference_scenario_path(config)]
 
 
+def fit_identities(groups, folds, seeds):
+    """[group, fold, seed] of every fit, in the order of per-fit file lists."""
+    return [[group, fold, seed] for group in groups for fold in folds for seed in seeds]
+
+
+ALL_FITS = fit_identities(GROUPS, FOLDS, SEEDS)
+FIGURE_FITS = fit_identities(FIGURE_GROUPS, FIGURE_FOLDS, FIGURE_SEEDS)
+
+
 wildcard_constraints:
-    scenario=cgs_config.key_value_regex(cgs_config.SCENARIO_KEYS),
-    model="|".join(cgs_config.HYPER_KEYS),
-    hyper="[^/~]+~[^/]+(/[^/~]+~[^/]+)*",
-    nn_hyper=cgs_config.key_value_regex(cgs_config.HYPER_KEYS["nn"]),
-    poly_hyper=cgs_config.key_value_regex(cgs_config.HYPER_KEYS["poly"]),
+    scenario=layout.key_value_regex(cgs_config.scenario_keys(config)),
+    model="|".join(FAMILIES),
+    model_a="|".join(FAMILIES),
+    model_b="|".join(FAMILIES),
+    hyper=layout.KEY_VALUES,
+    hyper_a=layout.KEY_VALUES,
+    hyper_b=layout.KEY_VALUES,
     group="[^/~]+",
+    fold="[0-9]+",
     seed="[0-9]+",
 
 
-SCENARIO_DIR = "results/{scenario}"
-GROUP_DIR = "results/{scenario}/fits/{model}/{hyper}/{group}"
-FIT_DIR = f"{GROUP_DIR}/seed~{{seed}}"
-COMPARE_DIR = "results/{scenario}/compare/{nn_hyper}/{poly_hyper}/{group}/seed~{seed}"
-LOG_DIR = "results/{scenario}/logs"
+SCENARIO_DIR = layout.SCENARIO_DIR
+PAIRS_DIR = layout.PAIRS_DIR
+GROUP_DIR = layout.GROUP_DIR
+FIT_DIR = layout.FIT_DIR
+COMPARE_DIR = layout.COMPARE_DIR
+LOG_DIR = layout.LOG_DIR
+SUMMARY_DIR = layout.SUMMARY_DIR
 CONDA_ENV = "../../envs/contrastive-gs.yaml"
 
 
-def expand_only(pattern, **values):
-    """expand() the wildcards named in ``values``; keep the pattern's other wildcards."""
-    kept = re.sub(
+def fill(pattern, **values):
+    """Format the wildcards named in ``values``; keep the pattern's other wildcards."""
+    return re.sub(
         r"{(\w+)}",
-        lambda m: m.group(0) if m.group(1) in values else f"{{{m.group(0)}}}",
+        lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
         pattern,
     )
-    return expand(kept, **values)
 
 
-def fit_outputs(filename, groups=GROUPS, seeds=SEEDS):
-    """Per-fit file patterns of one (scenario, model, hyper) point: one per group and seed."""
-    return expand_only(f"{FIT_DIR}/{filename}", group=groups, seed=seeds)
+def per_fit(directory, filename, fits):
+    """Per-fit file patterns, one per [group, fold, seed] of ``fits``, in that order."""
+    return [
+        fill(f"{directory}/{filename}", group=group, fold=fold, seed=seed)
+        for group, fold, seed in fits
+    ]
 
 
-# config batch: "point" trains every group and seed of a (scenario, model, hyper) point in one
-# job (start-up paid once per point); "fit" makes one job per fit (for comparison, or clusters
-# with many cores).
+def per_fold(pattern, folds=FOLDS):
+    """One pattern per fold."""
+    return [fill(pattern, fold=fold) for fold in folds]
+
+
+# config batch: "point" trains every group, fold and seed of a (scenario, model, hyper) point in
+# one job (start-up paid once per point); "fit" makes one job per fit (for comparison, or
+# clusters with many cores).
 FIT_BATCHED = config["batch"] == "point"
 FIT_LOG = (
     f"{LOG_DIR}/fit/{{model}}/{{hyper}}"
     if FIT_BATCHED
-    else f"{LOG_DIR}/fit/{{model}}/{{hyper}}/{{group}}/seed~{{seed}}"
+    else f"{LOG_DIR}/fit/{{model}}/{{hyper}}/{{group}}/fold~{{fold}}/seed~{{seed}}"
 )
 
 
 def fit_job_outputs(filename):
     """Output patterns of the fit rule."""
-    return fit_outputs(filename) if FIT_BATCHED else [f"{FIT_DIR}/{filename}"]
-
-
-def fit_job_groups(wildcards):
-    """Groups one fit job fits."""
-    return GROUPS if FIT_BATCHED else [wildcards.group]
-
-
-def fit_job_seeds(wildcards):
-    """Seeds one fit job fits."""
-    return SEEDS if FIT_BATCHED else [int(wildcards.seed)]
-
-
-def figure_outputs(directory, filename):
-    """Output patterns of a figure batch: one file per figure group and figure seed."""
-    return expand_only(
-        f"{directory}/{filename}", group=FIGURE_GROUPS, seed=FIGURE_SEEDS
+    return (
+        per_fit(FIT_DIR, filename, ALL_FITS)
+        if FIT_BATCHED
+        else [f"{FIT_DIR}/{filename}"]
     )
+
+
+def fit_job_fits(wildcards):
+    """[group, fold, seed] of the fits of one fit job, in the order of its outputs."""
+    if FIT_BATCHED:
+        return ALL_FITS
+    return [[wildcards.group, int(wildcards.fold), int(wildcards.seed)]]
+
+
+def fit_job_folds(wildcards):
+    """Folds whose pairs one fit job reads."""
+    return FOLDS if FIT_BATCHED else [int(wildcards.fold)]
+
+
+def fit_job_pairs(wildcards):
+    """Input function of fit: the pair tables of its folds."""
+    pattern = f"{PAIRS_DIR}/pairs.parquet".replace("{scenario}", wildcards.scenario)
+    return per_fold(pattern, fit_job_folds(wildcards))
 
 
 def _native(instance):
     """Paramspace values as plain Python numbers (params must be plain to be compared)."""
-    return {
-        key: getattr(value, "item", lambda: value)() for key, value in instance.items()
-    }
+    return {key: cgs_config.plain(value) for key, value in instance.items()}
 
 
 def measured_data(wildcards):
@@ -124,18 +164,42 @@ def measured_data(wildcards):
 
 def simulate_params(wildcards):
     """The data section of the config with the scenario's swept values applied."""
-    return {**config["data"], **_native(SCENARIOS.instance(wildcards))}
+    return cgs_config.canonical(
+        {**config["data"], **_native(SCENARIOS.instance(wildcards))}
+    )
 
 
 def model_settings(wildcards):
     """The config section of a model with its swept hyper-parameters applied."""
-    return {
-        **config[wildcards.model],
-        **_native(HYPERS[wildcards.model].instance(wildcards)),
+    return cgs_config.canonical(
+        {
+            **config[wildcards.model],
+            **_native(HYPERS[wildcards.model].instance(wildcards)),
+        }
+    )
+
+
+LAW_PARAMS = cgs_config.canonical(
+    {
+        "name": config["law"],
+        "constants": {key: config["data"][key] for key in LAW.constant_keys()},
     }
-
-
-R_GLASSY = {polymer.name: polymer.r_glassy for polymer in POLYMERS}
+)
+POLYMER_PARAMS = cgs_config.canonical(
+    [{"name": p.name, "Tg": p.Tg, "r_glassy": p.r_glassy} for p in POLYMERS]
+)
+PAIR_PARAMS = cgs_config.canonical(
+    {key: config["pairs"][key] for key in ("scope", "max_pairs", "split_seed")}
+)
+SPLIT_PARAMS = cgs_config.canonical(
+    {
+        "split": config["pairs"]["split"],
+        **{
+            key: config["pairs"][key]
+            for key in split_from_config(config["pairs"]).config_keys()
+        },
+    }
+)
 
 
 # Scheduling order: a scenario's data first (cheap), then the heaviest fits, so that a sweep does
@@ -144,42 +208,40 @@ DATA_PRIORITY = 1
 
 
 def fit_priority(wildcards):
-    """In [0, 1), growing with a fit's cost: a network's hidden-layer weights times its epochs
-    (depth x width^2 x epochs, in millions: c) as c / (1 + c); 0 without hidden layers."""
-    settings = model_settings(wildcards)
-    if "width" not in settings:
-        return 0
-    cost = settings["depth"] * settings["width"] ** 2 * settings["epochs"] / 1e6
+    """In [0, 1), growing with a fit's cost (its family's: for a network, hidden-layer weights
+    times epochs in millions, c) as c / (1 + c)."""
+    cost = family_from_config(wildcards.model, model_settings(wildcards), LAW).cost()
     return cost / (1 + cost)
 
 
 def scaling_law_truth(wildcards):
-    """Ka and Kb (K) that generated the data of a scenario; None for measured data."""
-    if config["data"]["source"] == "file":
-        return {"Ka": None, "Kb": None}
+    """The law's parameters that generated the data of a scenario; None for measured data."""
     scenario = simulate_params(wildcards)
-    return {"Ka": scenario["Ka"], "Kb": scenario["Kb"]}
+    measured = config["data"]["source"] == "file"
+    return {key: None if measured else scenario[key] for key in LAW.scenario_keys}
 
 
 def figure_fit_files(filename):
     """Input function: a file of each fit that gets figures, in one (scenario, model, hyper)."""
 
     def files(wildcards):
-        patterns = fit_outputs(filename, FIGURE_GROUPS, FIGURE_SEEDS)
-        return [p.format(**wildcards) for p in patterns]
+        return [p.format(**wildcards) for p in per_fit(FIT_DIR, filename, FIGURE_FITS)]
 
     return files
 
 
 def compare_inputs(wildcards):
-    """Input function of compare: the NN and polynomial fits of every figure group and seed."""
-    hypers = {"nn": wildcards.nn_hyper, "poly": wildcards.poly_hyper}
+    """Input function of compare: both models' fits of every figure fit."""
+    sides = {
+        "a": (wildcards.model_a, wildcards.hyper_a),
+        "b": (wildcards.model_b, wildcards.hyper_b),
+    }
     return {
-        f"{model}_{name}": [
+        f"{side}_{name}": [
             path.format(scenario=wildcards.scenario, model=model, hyper=hyper)
-            for path in fit_outputs(filename, FIGURE_GROUPS, FIGURE_SEEDS)
+            for path in per_fit(FIT_DIR, filename, FIGURE_FITS)
         ]
-        for model, hyper in hypers.items()
+        for side, (model, hyper) in sides.items()
         for name, filename in (
             ("predictions", "predictions.parquet"),
             ("metrics", "metrics.json"),
@@ -188,13 +250,13 @@ def compare_inputs(wildcards):
 
 
 def all_fit_files(filename):
-    """A file of every fit: every scenario, model, hyper-parameter point, group and seed."""
+    """A file of every fit: every scenario, model, hyper-parameter point, group, fold, seed."""
     return [
         path.format(scenario=scenario, model=model, hyper=hyper)
         for scenario in SCENARIOS.instance_patterns
         for model in MODELS
         for hyper in HYPERS[model].instance_patterns
-        for path in fit_outputs(filename)
+        for path in per_fit(FIT_DIR, filename, ALL_FITS)
     ]
 
 
@@ -202,27 +264,41 @@ def _formatted(patterns, **values):
     return [pattern.format(**values) for pattern in patterns]
 
 
+def compare_targets(scenario):
+    """The comparison outputs of the two compared models (config compare) at every pair of
+    their hyper-parameter points."""
+    if not COMPARED:
+        return []
+    model_a, model_b = COMPARED
+    return [
+        path
+        for hyper_a in HYPERS[model_a].instance_patterns
+        for hyper_b in HYPERS[model_b].instance_patterns
+        for path in _formatted(
+            rules.compare.output,
+            scenario=scenario,
+            model_a=model_a,
+            hyper_a=hyper_a,
+            model_b=model_b,
+            hyper_b=hyper_b,
+        )
+    ]
+
+
 def figure_targets():
-    """Per-fit figures, alpha-vs-T figures, NN-vs-polynomial comparisons and PCA of the figure
+    """Per-fit figures, alpha-vs-T figures, the comparison and the PCA of the figure
     scenarios."""
     targets = []
     for scenario in FIGURE_SCENARIOS:
-        targets += _formatted(rules.pca.output, scenario=scenario)
+        for fold in FIGURE_FOLDS:
+            targets += _formatted(rules.pca.output, scenario=scenario, fold=fold)
         for model in MODELS:
             for hyper in HYPERS[model].instance_patterns:
                 for rule_outputs in (rules.diagnose.output, rules.recover.output):
                     targets += _formatted(
                         rule_outputs, scenario=scenario, model=model, hyper=hyper
                     )
-        if {"nn", "poly"} <= set(MODELS):
-            for nn_hyper in HYPERS["nn"].instance_patterns:
-                for poly_hyper in HYPERS["poly"].instance_patterns:
-                    targets += _formatted(
-                        rules.compare.output,
-                        scenario=scenario,
-                        nn_hyper=nn_hyper,
-                        poly_hyper=poly_hyper,
-                    )
+        targets += compare_targets(scenario)
     return targets
 
 

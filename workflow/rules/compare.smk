@@ -1,63 +1,69 @@
-# The lecture's side-by-side diagnostics of the network and the polynomial, and its PCA: one job
-# per (scenario, NN hyper-parameters, polynomial hyper-parameters), files per group and seed.
+# The lecture's side-by-side diagnostics of two models (config compare: its NN and polynomial),
+# and its PCA: one job per (scenario, hyper-parameters of each model), files per group, fold
+# and seed.
 
 
 rule compare:
     input:
         unpack(compare_inputs),
     output:
-        diagnostics=figure_outputs(COMPARE_DIR, "diagnostics.csv"),
-        shapiro=figure_outputs(COMPARE_DIR, "shapiro.csv"),
-        hist=report_files(
-            figure_outputs(COMPARE_DIR, "hist.svg"),
+        diagnostics=per_fit(COMPARE_DIR, "diagnostics.csv", FIGURE_FITS),
+        shapiro=per_fit(COMPARE_DIR, "shapiro.csv", FIGURE_FITS),
+        hist=report_fit_files(
+            COMPARE_DIR,
+            "hist.svg",
             "compare_hist.rst",
             "compare",
             "Fig. 3 residual histogram",
         ),
-        residuals_vs_predicted=report_files(
-            figure_outputs(COMPARE_DIR, "residuals_vs_predicted.svg"),
+        residuals_vs_predicted=report_fit_files(
+            COMPARE_DIR,
+            "residuals_vs_predicted.svg",
             "compare_residuals_vs_predicted.rst",
             "compare",
             "Fig. 4 residuals vs predicted",
         ),
-        qq=report_files(
-            figure_outputs(COMPARE_DIR, "qq.svg"),
-            "compare_qq.rst",
-            "compare",
-            "Fig. 5 QQ plot",
+        qq=report_fit_files(
+            COMPARE_DIR, "qq.svg", "compare_qq.rst", "compare", "Fig. 5 QQ plot"
         ),
-        nn_vs_poly=report_files(
-            figure_outputs(COMPARE_DIR, "nn_vs_poly.svg"),
-            "nn_vs_poly.rst",
+        model_vs_model=report_fit_files(
+            COMPARE_DIR,
+            "model_vs_model.svg",
+            "model_vs_model.rst",
             "compare",
-            "Fig. 6 NN vs poly",
+            "Fig. 6 model vs model",
         ),
     log:
-        f"{LOG_DIR}/compare/{{nn_hyper}}/{{poly_hyper}}.log",
+        f"{LOG_DIR}/compare/{{model_a}}/{{hyper_a}}/{{model_b}}/{{hyper_b}}.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/compare/{{model_a}}/{{hyper_a}}/{{model_b}}/{{hyper_b}}.tsv"
     conda:
         CONDA_ENV
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        fits=FIGURE_FITS,
     script:
         "../../scripts/compare.py"
 
 
 rule pca:
     input:
-        pairs=rules.pair.output.pairs,
+        pairs=f"{PAIRS_DIR}/pairs.parquet",
     output:
-        figures=report_files(
-            expand_only(
-                f"{SCENARIO_DIR}/compare/pca/{{group}}.svg", group=FIGURE_GROUPS
-            ),
+        figures=report_group_files(
+            layout.PCA_FIGURE,
+            FIGURE_GROUPS,
             "pca.rst",
             "pca",
             "Fig. 8 PCA of contrastive features",
         ),
     log:
-        f"{LOG_DIR}/pca.log",
+        f"{LOG_DIR}/pca/fold~{{fold}}.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/pca/fold~{{fold}}.tsv"
     conda:
         CONDA_ENV
     threads: 1

@@ -1,5 +1,5 @@
 # The lecture's residual diagnostics of each fit that gets figures (config: figures): one job per
-# (scenario, model, hyper-parameters), one file of each kind per group and seed.
+# (scenario, model, hyper-parameters), one file of each kind per group, fold and seed.
 
 
 rule diagnose:
@@ -7,31 +7,30 @@ rule diagnose:
         predictions=figure_fit_files("predictions.parquet"),
         metrics=figure_fit_files("metrics.json"),
     output:
-        predicted_vs_true=report_files(
-            figure_outputs(FIT_DIR, "predicted_vs_true.svg"),
+        predicted_vs_true=report_fit_files(
+            FIT_DIR,
+            "predicted_vs_true.svg",
             "fit_predicted_vs_true.rst",
             "fits",
             "Fig. 1-2 predicted vs true",
         ),
-        hist=report_files(
-            figure_outputs(FIT_DIR, "hist.svg"),
-            "fit_hist.rst",
-            "fits",
-            "Fig. 3 residual histogram",
+        hist=report_fit_files(
+            FIT_DIR, "hist.svg", "fit_hist.rst", "fits", "Fig. 3 residual histogram"
         ),
-        residuals_vs_predicted=report_files(
-            figure_outputs(FIT_DIR, "residuals_vs_predicted.svg"),
+        residuals_vs_predicted=report_fit_files(
+            FIT_DIR,
+            "residuals_vs_predicted.svg",
             "fit_residuals_vs_predicted.rst",
             "fits",
             "Fig. 4 residuals vs predicted",
         ),
-        qq=report_files(
-            figure_outputs(FIT_DIR, "qq.svg"), "fit_qq.rst", "fits", "Fig. 5 QQ plot"
-        ),
-        residual_stats=figure_outputs(FIT_DIR, "residual_stats.csv"),
-        shapiro=figure_outputs(FIT_DIR, "shapiro.csv"),
+        qq=report_fit_files(FIT_DIR, "qq.svg", "fit_qq.rst", "fits", "Fig. 5 QQ plot"),
+        residual_stats=per_fit(FIT_DIR, "residual_stats.csv", FIGURE_FITS),
+        shapiro=per_fit(FIT_DIR, "shapiro.csv", FIGURE_FITS),
     log:
         f"{LOG_DIR}/diagnose/{{model}}/{{hyper}}.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/diagnose/{{model}}/{{hyper}}.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -39,7 +38,6 @@ rule diagnose:
         mem_mb=1000,
         runtime=10,
     params:
-        groups=FIGURE_GROUPS,
-        seeds=FIGURE_SEEDS,
+        fits=FIGURE_FITS,
     script:
         "../../scripts/diagnose.py"

@@ -1,11 +1,12 @@
-# By default (batch: point) one job fits one model at one hyper-parameter point to every group and
-# seed: the start-up of a job (importing torch, ~2 s) is paid once per point, not once per fit.
+# By default (batch: point) one job fits one model at one hyper-parameter point to every group,
+# fold and seed: the start-up of a job (importing torch, ~2 s) is paid once per point, not once
+# per fit.
 
 
 rule fit:
     input:
         points=rules.simulate.output.points,
-        pairs=rules.pair.output.pairs,
+        pairs=fit_job_pairs,
     output:
         metrics=fit_job_outputs("metrics.json"),
         predictions=fit_job_outputs("predictions.parquet"),
@@ -14,19 +15,21 @@ rule fit:
         scaling_law=fit_job_outputs("scaling_law.json"),
     log:
         f"{FIT_LOG}.log",
+    benchmark:
+        f"{FIT_LOG}.benchmark.tsv"
+    priority: fit_priority
     conda:
         CONDA_ENV
-    priority: fit_priority
     threads: 1  # tiny networks: one thread each, as many jobs as cores
     resources:
         mem_mb=2000,
         runtime=60,
     params:
         settings=model_settings,
-        M0=config["data"]["M0"],
-        groups=fit_job_groups,
-        seeds=fit_job_seeds,
+        law=LAW_PARAMS,
+        fits=fit_job_fits,
+        folds=fit_job_folds,
         truth=scaling_law_truth,
-        r_glassy=R_GLASSY,
+        polymers=POLYMER_PARAMS,
     script:
         "../../scripts/fit.py"

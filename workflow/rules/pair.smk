@@ -1,19 +1,25 @@
+# Contrastive pairs of one scenario's points, one table per fold of the split, streamed to Parquet.
+
+
 rule pair:
     input:
         points=rules.simulate.output.points,
     output:
-        pairs=f"{SCENARIO_DIR}/pairs/pairs.parquet",
-        summary=f"{SCENARIO_DIR}/pairs/summary.json",
+        pairs=per_fold(f"{PAIRS_DIR}/pairs.parquet"),
+        summary=per_fold(f"{PAIRS_DIR}/summary.json"),
     log:
         f"{LOG_DIR}/pair.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/pair.tsv"
+    priority: DATA_PRIORITY
     conda:
         CONDA_ENV
-    priority: DATA_PRIORITY
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
     params:
-        pairs=config["pairs"],
+        pairs=PAIR_PARAMS,
+        split=SPLIT_PARAMS,
     script:
         "../../scripts/pair.py"

@@ -1,21 +1,24 @@
-# Scaling-law recovery.  Each fit job fits Ka, Kb (and r) to the alpha(T - Tg) its fit implies
-# (scaling_law.json beside the fit); aggregate_recovery summarises them over seeds against the
-# truth.  The recover rule draws, per (scenario, model, hyper) of the figure scenarios, alpha
-# against T - Tg for each group, every seed overlaid.
+# Scaling-law recovery.  Each fit job fits the law's parameters to the alpha(T - Tg) its fit
+# implies (scaling_law.json beside the fit); aggregate_recovery summarises them over seeds and
+# folds against the truth.  The recover rule draws, per (scenario, model, hyper) of the figure
+# scenarios, alpha against T - Tg for each group, every seed overlaid.
 
 
 rule recover:
     input:
-        alpha=fit_outputs("alpha.parquet"),
+        alpha=per_fit(FIT_DIR, "alpha.parquet", ALL_FITS),
     output:
-        figures=report_files(
-            expand_only(f"{GROUP_DIR}/alpha_vs_T.svg", group=GROUPS),
+        figures=report_group_files(
+            f"{GROUP_DIR}/alpha_vs_T.svg",
+            GROUPS,
             "recovery_alpha_vs_T.rst",
             "recovery",
             "alpha vs T - Tg",
         ),
     log:
         f"{LOG_DIR}/recover/{{model}}/{{hyper}}.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/recover/{{model}}/{{hyper}}.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -24,8 +27,9 @@ rule recover:
         runtime=10,
     params:
         groups=GROUPS,
+        law=LAW_PARAMS,
         truth=scaling_law_truth,
-        r_glassy=R_GLASSY,
+        polymers=POLYMER_PARAMS,
     script:
         "../../scripts/recover.py"
 
@@ -38,10 +42,10 @@ rule aggregate_recovery:
     input:
         laws=all_fit_files("scaling_law.json"),
     output:
-        parquet="results/summary/recovery.parquet",
-        csv="results/summary/recovery.csv",
+        parquet=f"{SUMMARY_DIR}/recovery.parquet",
+        csv=f"{SUMMARY_DIR}/recovery.csv",
     log:
-        "results/summary/logs/aggregate_recovery.log",
+        f"{SUMMARY_DIR}/logs/aggregate_recovery.log",
     conda:
         CONDA_ENV
     threads: 1

@@ -12,20 +12,18 @@ localrules:
 
 rule fit_tables:
     input:
-        residual_stats=figure_outputs(FIT_DIR, "residual_stats.csv"),
-        shapiro=figure_outputs(FIT_DIR, "shapiro.csv"),
+        residual_stats=per_fit(FIT_DIR, "residual_stats.csv", FIGURE_FITS),
+        shapiro=per_fit(FIT_DIR, "shapiro.csv", FIGURE_FITS),
     output:
-        residual_stats=report_files(
-            figure_outputs(FIT_DIR, "residual_stats.html"),
+        residual_stats=report_fit_files(
+            FIT_DIR,
+            "residual_stats.html",
             "fit_residual_stats.rst",
             "fits",
             "Table 1 diagnostics",
         ),
-        shapiro=report_files(
-            figure_outputs(FIT_DIR, "shapiro.html"),
-            "fit_shapiro.rst",
-            "fits",
-            "Table 2 Shapiro-Wilk",
+        shapiro=report_fit_files(
+            FIT_DIR, "shapiro.html", "fit_shapiro.rst", "fits", "Table 2 Shapiro-Wilk"
         ),
     log:
         f"{LOG_DIR}/tables/fits/{{model}}/{{hyper}}.log",
@@ -35,35 +33,41 @@ rule fit_tables:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        fits=FIGURE_FITS,
     script:
         "../../scripts/tables.py"
 
 
 rule compare_tables:
     input:
-        diagnostics=figure_outputs(COMPARE_DIR, "diagnostics.csv"),
-        shapiro=figure_outputs(COMPARE_DIR, "shapiro.csv"),
+        diagnostics=per_fit(COMPARE_DIR, "diagnostics.csv", FIGURE_FITS),
+        shapiro=per_fit(COMPARE_DIR, "shapiro.csv", FIGURE_FITS),
     output:
-        diagnostics=report_files(
-            figure_outputs(COMPARE_DIR, "diagnostics.html"),
+        diagnostics=report_fit_files(
+            COMPARE_DIR,
+            "diagnostics.html",
             "compare_diagnostics.rst",
             "compare",
             "Table 1 diagnostics",
         ),
-        shapiro=report_files(
-            figure_outputs(COMPARE_DIR, "shapiro.html"),
+        shapiro=report_fit_files(
+            COMPARE_DIR,
+            "shapiro.html",
             "compare_shapiro.rst",
             "compare",
             "Table 2 Shapiro-Wilk",
         ),
     log:
-        f"{LOG_DIR}/tables/compare/{{nn_hyper}}/{{poly_hyper}}.log",
+        f"{LOG_DIR}/tables/compare/{{model_a}}/{{hyper_a}}/{{model_b}}/{{hyper_b}}.log",
     conda:
         CONDA_ENV
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        fits=FIGURE_FITS,
     script:
         "../../scripts/tables.py"
 
@@ -75,28 +79,25 @@ rule overview:
         recovery=rules.aggregate_recovery.output.parquet,
     output:
         overview=report_file(
-            "results/summary/overview.png",
+            f"{SUMMARY_DIR}/overview.png",
             "overview.rst",
             "overview",
             "Overview of the models",
-            ALL_GROUPS,
         ),
         summary=report_file(
-            "results/summary/summary.html",
+            f"{SUMMARY_DIR}/summary.html",
             "summary.rst",
             "overview",
             "Metrics over seeds",
-            ALL_GROUPS,
         ),
         recovery=report_file(
-            "results/summary/recovery.html",
+            f"{SUMMARY_DIR}/recovery.html",
             "recovery_table.rst",
             "recovery",
             "Table: recovered scaling law",
-            ALL_GROUPS,
         ),
     log:
-        "results/summary/logs/overview.log",
+        f"{SUMMARY_DIR}/logs/overview.log",
     conda:
         CONDA_ENV
     threads: 1
@@ -104,8 +105,9 @@ rule overview:
         mem_mb=1000,
         runtime=5,
     params:
-        point=cgs_config.reference_point(config),
+        point=cgs_config.canonical(cgs_config.reference_point(config)),
         groups=GROUPS,
         models=MODELS,
+        law=LAW_PARAMS,
     script:
         "../../scripts/overview.py"

@@ -1,24 +1,26 @@
 # Helpers of the HTML report (`snakemake --report results/report.html`): they mark outputs of the
 # stage rules as report items (category = stage, subcategory = fit group, labels = item, model,
-# swept values, seed, caption = workflow/report/<name>.rst). Included right after common.smk,
-# since the stage rules call report_files() and report_file() in their outputs; the report's own
-# rules are in report.smk.
-import os
-
+# swept values, fold, seed, caption = workflow/report/<name>.rst). Included right after
+# common.smk, since the stage rules call these in their outputs; the report's own rules are in
+# report.smk.
 from snakemake.io import report as report_item  # `report` starts a directive here
+
+from contrastive_gs.families import family
 
 # Categories (menu order) of the report: one per stage; subcategories are fit groups.
 REPORT_CATEGORIES = {
     "overview": "1 Overview",
     "fits": "2 Fits",
-    "compare": "3 NN vs poly",
+    "compare": "3 " + " vs ".join(family(model).label for model in config["compare"]),
     "pca": "4 PCA",
     "sweeps": "5 Sweeps",
     "recovery": "6 Scaling-law recovery",
 }
 ALL_GROUPS = "all groups"  # subcategory of items that show every group
-MODEL_NAMES = {"nn": "NN", "poly": "poly"}
-KEY_LABELS = {"Ka": "Ka (K)", "Kb": "Kb (K)", "noise": "noise (sd of ln D)"}
+KEY_LABELS = {
+    **{p.name: f"{p.name} ({p.unit})" for p in LAW.parameters},
+    cgs_config.NOISE_KEY: "noise (sd of ln D)",
+}
 # Keys with more than one value in this config: only they get a label column.
 SWEPT_KEYS = {
     key
@@ -26,40 +28,44 @@ SWEPT_KEYS = {
     for key in space.dataframe.columns
     if space.dataframe[key].nunique() > 1
 }
+FOLD_LABEL = len(FOLDS) > 1  # a fold label only where there is more than one fold
 
 
 def _swept_values(folders):
     """Labels of the swept values among ``key~value/...`` folders, e.g. {"Ka (K)": "140"}."""
     labels = {}
-    for part in folders.split("/"):
-        key, _, value = part.partition("~")
+    for key, value in layout.key_values(folders).items():
         if key in SWEPT_KEYS:
-            try:
-                value = f"{float(value):g}"
-            except ValueError:
-                pass
-            labels[KEY_LABELS.get(key, key)] = value
+            labels[KEY_LABELS.get(key, key)] = (
+                f"{value:g}" if isinstance(value, float) else str(value)
+            )
     return labels
 
 
-def item_labels(item, path=None):
-    """Labels of a report item: what it is, the model, the swept values and the seed.
+def item_labels(item, fit=None):
+    """Labels of a report item: what it is, the model, the swept values, the fold and the seed.
 
-    Values come from the job's wildcards; group and seed expanded into a batch output ``path``
-    (``.../<group>/seed~<seed>/<file>``) come from the path.
+    Values come from the job's wildcards, and from ``fit`` ([group, fold, seed]) for a file of
+    a batch output.
     """
 
     def labels(wildcards):
         values = dict(wildcards.items())
-        seed_dir = os.path.basename(os.path.dirname(path or ""))
-        if seed_dir.startswith("seed~"):
-            values.update(group=group_of(path), seed=seed_dir.removeprefix("seed~"))
+        if fit is not None:
+            values.update(zip(("group", "fold", "seed"), fit))
         result = {"item": item}
-        if "model" in values:
-            result["model"] = MODEL_NAMES.get(values["model"], values["model"])
-        for name in ("scenario", "hyper", "nn_hyper", "poly_hyper"):
+        for name in ("model", "model_a"):
+            if name in values:
+                result["model"] = " vs ".join(
+                    family(values[key]).label
+                    for key in (name, "model_b")
+                    if key in values
+                )
+        for name in ("scenario", "hyper", "hyper_a", "hyper_b"):
             if name in values:
                 result.update(_swept_values(values[name]))
+        if FOLD_LABEL and "fold" in values:
+            result["fold"] = str(values["fold"])
         if "seed" in values:
             result["seed"] = str(values["seed"])
         return result
@@ -67,33 +73,35 @@ def item_labels(item, path=None):
     return labels
 
 
-def group_of(path):
-    """Fit group of a per-fit output (``.../<group>/seed~<seed>/<file>``), of a per-group file
-    named after its group (``.../<group>.<ext>``) or of a per-group folder (``.../<group>/<file>``).
-    """
-    parts = path.split("/")
-    if len(parts) > 2 and parts[-2].startswith("seed~"):
-        return parts[-3]
-    stem = os.path.splitext(parts[-1])[0]
-    return stem if stem in GROUPS else parts[-2]
-
-
-def report_files(paths, caption, category, item):
-    """Mark each file of a batch output (one per group and seed) as a report item: its group
-    is the subcategory, its labels those of item_labels()."""
+def report_fit_files(directory, filename, caption, category, item, fits=FIGURE_FITS):
+    """One report item per fit of a batch output: its group is the subcategory."""
     return [
         report_item(
             path,
             caption=f"../report/{caption}",
             category=REPORT_CATEGORIES[category],
-            subcategory=group_of(path),
-            labels=item_labels(item, path),
+            subcategory=fit[0],
+            labels=item_labels(item, fit),
         )
-        for path in paths
+        for fit, path in zip(fits, per_fit(directory, filename, fits))
     ]
 
 
-def report_file(path, caption, category, item, subcategory="{group}"):
+def report_group_files(pattern, groups, caption, category, item):
+    """One report item per group of a batch output (``pattern`` has a {group} wildcard)."""
+    return [
+        report_item(
+            fill(pattern, group=group),
+            caption=f"../report/{caption}",
+            category=REPORT_CATEGORIES[category],
+            subcategory=group,
+            labels=item_labels(item),
+        )
+        for group in groups
+    ]
+
+
+def report_file(path, caption, category, item, subcategory=ALL_GROUPS):
     """Mark one output (one per job) as a report item."""
     return report_item(
         path,

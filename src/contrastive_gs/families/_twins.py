@@ -1,4 +1,4 @@
-"""Twin (Siamese) contrastive models: one network on *points*, trained on *pairs* only.
+"""What the twin (Siamese) families share: one network on *points*, trained on *pairs* only.
 
 The lecture's MLP sees only pair features (``logM_ratio, invT_diff, Tg_diff``), which cannot
 determine ``logD_ratio``: it depends on absolute M and T.  A twin model instead learns one
@@ -10,7 +10,7 @@ It is trained on pairs only (MSE against ``logD_ratio`` of the train pairs), yet
 ``ln D`` up to a constant (one constant per block of points linked by pairs: per polymer for
 pairs formed within polymers), and the scaling exponent follows as ``alpha = -dg/d ln M``.
 
-Two variants:
+Two variants (the ``twin`` and ``twin_structured`` families):
 
 * ``twin`` (``structured=False``): ``g = s_y * MLP(z)``, ``z`` the point features standardised
   with the mean and standard deviation over the *train points* (the points of the train pairs;
@@ -23,74 +23,44 @@ Two variants:
   reference mass gives the same model class (``b`` absorbs ``a ln(M_ref/M0)``) and the same
   ``alpha = a``; centring ``ln M`` only decorrelates ``a`` and ``b`` during training.
 
-  With ``b_inputs="Tg"``, ``b`` depends on Tg only and ``M_ref`` is the data's known ``M0``: the
-  lecture's law ``D = D0 (M/M0)^-alpha`` with one D0 at every T.  This is the information the
-  kernel baseline uses (:mod:`contrastive_gs.kernel`): pairs at equal M and different T then
-  inform alpha too, which with a free ``b(T, Tg)`` they cannot (it absorbs them).  Measured with
-  0.05 noise on ln D (lecture grid, PP alone): ``b(T, Tg)`` doubles the kernel's error of Ka, Kb,
-  ``b(Tg)`` is within 10 % of it.  Keep the default ``b(T, Tg)`` where D0 may depend on T.
+  With ``b_inputs="Tg"``, ``b`` depends on Tg only and ``M_ref`` is the law's known reference
+  mass: the lecture's law ``D = D0 (M/M0)^-alpha`` with one D0 at every T.  This is the
+  information the kernel baseline uses: pairs at equal M and different T then inform alpha too,
+  which with a free ``b(T, Tg)`` they cannot (it absorbs them).  Measured with 0.05 noise on
+  ln D (lecture grid, PP alone): ``b(T, Tg)`` doubles the kernel's error of Ka, Kb, ``b(Tg)`` is
+  within 10 % of it.  Keep the default ``b(T, Tg)`` where D0 may depend on T.
 
-Training is full-batch Adam (:func:`contrastive_gs.models.train_full_batch`) in float64 by
+Training is full-batch Adam (:func:`contrastive_gs.training.train_in_stages`) in float64 by
 default, with a step schedule (by default the last quarter of the epochs at a tenth of the
-learning rate, a fresh Adam per step), seeded and deterministic
-(:func:`contrastive_gs.models.seed_torch`; the caller sets the number of threads, as
-:func:`contrastive_gs.fit.fit_batch` does: one thread is fastest for these small networks).
-``g`` is evaluated once per epoch on the points and gathered into pairs, so an epoch costs
-O(points), not O(pairs).
-torch is imported only by the functions that need it.
+learning rate), seeded and deterministic.  ``g`` is evaluated once per epoch on the points and
+gathered into pairs, so the network's cost per epoch is O(points), not O(pairs).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 
-from contrastive_gs import models
+from contrastive_gs import training
+from contrastive_gs.families._base import Family, FittedModel
 from contrastive_gs.pairs import TARGET
+from contrastive_gs.settings import NetworkSettings, ScheduleSettings
 
-log = logging.getLogger(__name__)
 POINT_FEATURES = ["lnM", "invT", "Tg"]  # x = (ln M [ln(g/mol)], 1/T [1/K], Tg [K])
 
 
 @dataclass(frozen=True)
 class TwinSettings:
-    """The ``twin`` / ``twin_structured`` sections of the config.
+    """The ``twin`` / ``twin_structured`` sections of the config: each network (g for the twin;
+    a and b for the structured twin) is a ``n_inputs - width x depth - 1`` MLP."""
 
-    Each network (g for the twin; a and b for the structured twin) is a
-    ``n_inputs - width x depth - 1`` MLP.
-    """
-
-    width: int = 32  # neurons per hidden layer
-    depth: int = 2  # hidden layers
-    activation: Literal["tanh", "silu", "relu"] = "tanh"  # relu makes alpha piecewise constant
-    epochs: int = 2000  # full-batch Adam steps, in all
-    lr: float = 0.01  # Adam learning rate
-    final_fraction: float = 0.25  # share of the epochs run last, at lr * final_lr_factor
-    final_lr_factor: float = 0.1  # learning rate of the final epochs relative to lr
-    dtype: Literal["float64", "float32"] = "float64"  # float64: alpha to ~1e-4 needs it
-    b_inputs: Literal["T_Tg", "Tg"] = "T_Tg"  # structured twin: b(T, Tg), or b(Tg) with known M0
-    log_every: int = 500  # epochs between two progress lines
-
-    def __post_init__(self):
-        checks = {
-            "width": self.width >= 1,
-            "depth": self.depth >= 1,
-            "activation": self.activation in ("tanh", "silu", "relu"),
-            "epochs": self.epochs >= 1,
-            "lr": self.lr > 0,
-            "final_fraction": 0 <= self.final_fraction < 1,
-            "final_lr_factor": 0 < self.final_lr_factor <= 1,
-            "dtype": self.dtype in ("float64", "float32"),
-            "b_inputs": self.b_inputs in ("T_Tg", "Tg"),
-            "log_every": self.log_every >= 1,
-        }
-        for key, ok in checks.items():
-            if not ok:
-                raise ValueError(f"twin setting {key!r}: invalid value {getattr(self, key)!r}")
+    network: NetworkSettings
+    schedule: ScheduleSettings
+    dtype: Literal["float64", "float32"]  # float64: alpha to ~1e-4 needs it
+    b_inputs: Literal["T_Tg", "Tg"]  # structured twin: b(T, Tg), or b(Tg) with the known M0
 
 
 def point_features(points: pd.DataFrame) -> np.ndarray:
@@ -119,7 +89,7 @@ def autograd_alpha(g, X: np.ndarray, dtype: str = "float64") -> np.ndarray:
 
 
 @dataclass
-class TwinModel:
+class TwinModel(FittedModel):
     """A trained twin: ``g`` on raw point features; see the module docstring."""
 
     structured: bool
@@ -131,10 +101,6 @@ class TwinModel:
     alpha_offset: float  # a_0 of the structured twin (0 for the twin)
     log_reference_mass: float  # ln M_ref (g/mol) of the structured twin: mean train ln M, or ln M0
     losses: list[float] = field(default_factory=list)  # scaled train MSE per epoch
-
-    @property
-    def name(self) -> str:
-        return "twin_structured" if self.structured else "twin"
 
     def _tensor(self, values: np.ndarray):
         import torch
@@ -202,9 +168,9 @@ def fit_twin(
     """Train a twin on ``pairs_train`` (columns i, j, logM_ratio, logD_ratio; i, j are row
     positions in ``points``, which has columns M, T, Tg).
 
-    ``M0`` (g/mol), the data's reference mass, is needed only by the structured twin with
+    ``M0`` (g/mol), the law's reference mass, is needed only by the structured twin with
     ``b_inputs="Tg"``.  Raises ValueError with fewer than 2 train pairs or a missing M0,
-    models.FitDivergedError on a non-finite loss.
+    training.FitDivergedError on a non-finite loss.
     """
     import torch
 
@@ -212,22 +178,26 @@ def fit_twin(
         raise ValueError(f"{label}: a twin needs at least 2 train pairs, has {len(pairs_train)}")
     b_of_Tg = structured and settings.b_inputs == "Tg"
     if b_of_Tg and M0 is None:
-        raise ValueError(f"{label}: the structured twin with b_inputs='Tg' needs the data's M0")
-    models.seed_torch(seed)
+        raise ValueError(
+            f"{label}: the structured twin with b_inputs='Tg' needs a law with a known M0"
+        )
+    training.seed_torch(seed)
     dtype = getattr(torch, settings.dtype)
     X = point_features(points)
     mean, std = _standardisation(X[train_points(pairs_train)])
     log_reference_mass = float(np.log(M0)) if b_of_Tg else float(mean[0])
     y = pairs_train[TARGET].to_numpy(np.float64)
     y_scale = float(np.std(y)) or 1.0
-    mlp = models.MLPSettings(settings.width, settings.depth, settings.activation)
     alpha_offset = 0.0
     if structured:
         dlnM = pairs_train["logM_ratio"].to_numpy(np.float64)
         alpha_offset = float(-(y @ dlnM) / (dlnM @ dlnM)) if np.any(dlnM) else 0.0
-        networks = {"a": models.build_mlp(2, mlp), "b": models.build_mlp(1 if b_of_Tg else 2, mlp)}
+        networks = {
+            "a": training.build_mlp(2, settings.network),
+            "b": training.build_mlp(1 if b_of_Tg else 2, settings.network),
+        }
     else:
-        networks = {"g": models.build_mlp(3, mlp)}
+        networks = {"g": training.build_mlp(3, settings.network)}
     model = TwinModel(
         structured, settings, torch.nn.ModuleDict(networks).to(dtype), mean, std, y_scale,
         alpha_offset, log_reference_mass,
@@ -243,12 +213,35 @@ def fit_twin(
         return torch.mean((g[i] - g[j] - y_t) ** 2)
 
     model.networks.train()
-    final_epochs = int(round(settings.final_fraction * settings.epochs))
-    stages = [(settings.epochs - final_epochs, settings.lr)]
-    stages += [(final_epochs, settings.lr * settings.final_lr_factor)] if final_epochs else []
-    for epochs, lr in stages:  # a step schedule: a fresh Adam per stage
-        model.losses += models.train_full_batch(
-            model.networks, loss_of_model, epochs, lr, settings.log_every, label or model.name
-        )
+    model.losses += training.train_in_stages(
+        model.networks, loss_of_model, settings.schedule, label
+    )
     model.networks.eval()
     return model
+
+
+class TwinFamily(Family):
+    """A twin family: ``structured`` says which variant."""
+
+    structured: ClassVar[bool]
+    settings_type: ClassVar[type] = TwinSettings
+    hyper_keys: ClassVar[tuple[str, ...]] = ("width", "depth")
+    uses_torch: ClassVar[bool] = True
+
+    def cost(self) -> float:
+        return self.settings.network.cost(self.settings.schedule.epochs)
+
+    def fit(self, points, train_pairs, seeds, label):
+        M0 = self.law.known_reference_mass()
+        return [
+            fit_twin(
+                points,
+                train_pairs,
+                self.settings,
+                seed,
+                self.structured,
+                f"{label} seed={seed}",
+                M0,
+            )  # fmt: skip
+            for seed in seeds
+        ]

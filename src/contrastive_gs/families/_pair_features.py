@@ -1,0 +1,125 @@
+"""What the families of the lecture's pair features share (``nn``, ``poly``, ``lasso``).
+
+They see only ``logM_ratio, invT_diff, Tg_diff`` of a pair, standardised as by the lecture's
+StandardScaler but with statistics of the train pairs only (the lecture used all pairs;
+polynomial predictions do not depend on it), and predict the standardised ``logD_ratio``.
+
+Their alpha is minus the slope of the prediction along ``logM_ratio`` at ``invT_diff = 0`` and
+``Tg_diff = 0`` (:func:`pair_model_alpha`).  For two points at the same temperature the truth is
+``-alpha(T) logM_ratio``, but a model of pair features sees the same features
+``(logM_ratio, 0, 0)`` at every T: it can hold only *one* slope, so its alpha is one number for
+all T.  That bias is the point: the lecture's features cannot express alpha(T), whatever the
+model's capacity.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from contrastive_gs.families._base import Family, FittedModel, NotIdentifiable
+from contrastive_gs.pairs import FEATURES, TARGET
+
+PAIR_MODEL_GRID = 21  # points of the logM_ratio grid on which a pair model's slope is taken
+
+
+@dataclass(frozen=True)
+class Standardizer:
+    """``(x - mean) / scale`` per column, as sklearn's StandardScaler (population std; a constant
+    column gets scale 1).  Written out because importing scikit-learn costs a network job ~1 s."""
+
+    mean: np.ndarray  # shape (k,)
+    scale: np.ndarray  # shape (k,)
+
+    @classmethod
+    def fit(cls, values: np.ndarray) -> Standardizer:
+        """Statistics of ``values`` (n, k)."""
+        values = np.asarray(values, dtype=np.float64)
+        scale = values.std(axis=0)
+        return cls(values.mean(axis=0), np.where(scale > 0, scale, 1.0))
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        return (np.asarray(values, dtype=np.float64) - self.mean) / self.scale
+
+    def inverse_transform(self, values: np.ndarray) -> np.ndarray:
+        return np.asarray(values, dtype=np.float64) * self.scale + self.mean
+
+
+def pair_model_alpha(
+    predict: Callable[[np.ndarray], np.ndarray],
+    logM_half_range: float,
+    n_grid: int = PAIR_MODEL_GRID,
+) -> float:
+    """alpha of a model on pair features: minus its slope along ``logM_ratio``.
+
+    ``predict`` maps unscaled pair features (n, 3), columns ``FEATURES``, to ``logD_ratio``
+    (n,).  The slope is the least-squares line through ``n_grid`` predictions at ``logM_ratio``
+    evenly spaced over ``[-logM_half_range, logM_half_range]`` (the data's range) with
+    ``invT_diff = Tg_diff = 0``; for a polynomial of degree 2 it equals the derivative at 0.
+    """
+    if not logM_half_range > 0:
+        raise ValueError(f"logM_half_range must be > 0, got {float(logM_half_range)}")
+    x = np.linspace(-logM_half_range, logM_half_range, n_grid)
+    X = np.zeros((n_grid, len(FEATURES)))
+    X[:, FEATURES.index("logM_ratio")] = x
+    y = np.asarray(predict(X), dtype=np.float64).ravel()
+    return float(-np.polyfit(x, y, 1)[0])
+
+
+class PairFeatureModel(FittedModel):
+    """A fitted model of the standardised pair features, with its scalers."""
+
+    def __init__(self, x_scaler: Standardizer, y_scaler: Standardizer):
+        self.x_scaler = x_scaler
+        self.y_scaler = y_scaler
+
+    @abstractmethod
+    def predict_scaled(self, X_scaled: np.ndarray) -> np.ndarray:
+        """Standardised ``logD_ratio`` (n,) of standardised features (n, 3)."""
+
+    def predict_features(self, X: np.ndarray) -> np.ndarray:
+        """``logD_ratio`` (n,) of unscaled pair features (n, 3), columns ``FEATURES``."""
+        y_scaled = self.predict_scaled(self.x_scaler.transform(X))
+        return self.y_scaler.inverse_transform(np.reshape(y_scaled, (-1, 1))).ravel()
+
+    def predict_pairs(self, points: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+        return self.predict_features(pairs[FEATURES].to_numpy(np.float64))
+
+    def alpha(self, points: pd.DataFrame) -> np.ndarray | NotIdentifiable:
+        """One alpha for every point: minus the slope along ``logM_ratio`` over the range of
+        ``ln(M_i/M_j)`` that the points span (see the module docstring)."""
+        M = points["M"].to_numpy(np.float64)
+        if len(M) == 0 or M.max() <= M.min():
+            return NotIdentifiable("one molar mass: alpha's M-dependence cannot be seen")
+        value = pair_model_alpha(self.predict_features, float(np.log(M.max() / M.min())))
+        return np.full(len(points), value)
+
+
+class PairFeatureFamily(Family):
+    """A family on the lecture's pair features: standardise, fit the scaled train pairs."""
+
+    @abstractmethod
+    def fit_scaled(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        scalers: tuple[Standardizer, Standardizer],
+        seeds: list[int],
+        label: str,
+    ) -> list[PairFeatureModel]:
+        """One model per seed from standardised train features ``X`` (n, 3) and target (n,)."""
+
+    def fit(
+        self, points: pd.DataFrame, train_pairs: pd.DataFrame, seeds: list[int], label: str
+    ) -> list[FittedModel]:
+        # C order (a DataFrame gives columns: F order): sums and least squares then run in the
+        # same order, and give the same bits, as on the train rows of the whole table.
+        X = np.ascontiguousarray(train_pairs[FEATURES].to_numpy(np.float64))
+        y = train_pairs[TARGET].to_numpy(np.float64).reshape(-1, 1)
+        scalers = (Standardizer.fit(X), Standardizer.fit(y))
+        X_scaled, y_scaled = scalers[0].transform(X), scalers[1].transform(y).ravel()
+        return self.fit_scaled(X_scaled, y_scaled, scalers, seeds, label)

@@ -1,0 +1,211 @@
+"""The lecture's scaling law: one alpha(T, Tg) for every polymer, with M0 and D0 known.
+
+    ln D = ln D0 - alpha(T, Tg) ln(M / M0),   alpha = 1 + Ka / (Kb + r (T - Tg))
+
+Temperatures in K, molar masses in g/mol, D in m^2/s, logarithms natural.  Above Tg the polymer is
+rubbery (r = 1); below Tg it is glassy with ``r_glassy <= 1``.  As in SFPPy, the two states are
+blended smoothly with ``H = (1 + tanh(4 (T - Tg) / dT)) / 2`` and ``r = H + (1 - H) r_glassy``.
+
+What pairs identify: ``ln D0`` cancels in every pair; Ka and Kb need alpha at three or more
+distinct ``T - Tg``; ``r_glassy`` only where the data span Tg (points below ``Tg - 5 K`` and above
+``Tg + 5 K``), else it cannot be told apart from Kb and stays at 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from contrastive_gs.laws._base import Law, Parameter, PointModel, Values
+
+BLEND_WIDTH_K = 2.0  # dT of the glassy/rubbery blend (K)
+POLE_MARGIN_K = 1.0  # smallest Kb + r (T - Tg) accepted (K): alpha has a pole where it is 0
+SPAN_MARGIN_K = 5.0  # data span Tg when some polymer has T < Tg - margin and T > Tg + margin
+
+
+def state_parameter(T: ArrayLike, Tg: ArrayLike, r_glassy: ArrayLike = 1.0) -> np.ndarray:
+    """r(T): 1 above Tg, ``r_glassy`` below, blended over ``BLEND_WIDTH_K`` (dimensionless)."""
+    T, Tg, r_glassy = (np.asarray(v, dtype=np.float64) for v in (T, Tg, r_glassy))
+    rubbery_weight = 0.5 * (1.0 + np.tanh(4.0 * (T - Tg) / BLEND_WIDTH_K))
+    return rubbery_weight + (1.0 - rubbery_weight) * r_glassy
+
+
+def pole_distance(
+    T: ArrayLike, Tg: ArrayLike, Kb: ArrayLike, r_glassy: ArrayLike = 1.0
+) -> np.ndarray:
+    """Kb + r (T - Tg) in K: alpha's denominator, which must stay positive."""
+    T, Tg, Kb = (np.asarray(v, dtype=np.float64) for v in (T, Tg, Kb))
+    return Kb + state_parameter(T, Tg, r_glassy) * (T - Tg)
+
+
+def alpha(
+    T: ArrayLike, Tg: ArrayLike, Ka: ArrayLike, Kb: ArrayLike, r_glassy: ArrayLike = 1.0
+) -> np.ndarray:
+    """Scaling exponent alpha(T, Tg) = 1 + Ka / (Kb + r (T - Tg)) (dimensionless).
+
+    Raises ValueError where the denominator is within ``POLE_MARGIN_K`` of the pole.
+    """
+    denominator = pole_distance(T, Tg, Kb, r_glassy)
+    if np.any(denominator <= POLE_MARGIN_K):
+        worst = float(np.min(denominator))
+        raise ValueError(
+            f"alpha has a pole: Kb + r (T - Tg) = {worst:.4g} K, must exceed {POLE_MARGIN_K} K"
+        )
+    return 1.0 + np.asarray(Ka, dtype=np.float64) / denominator
+
+
+def log_diffusivity(
+    M: ArrayLike,
+    T: ArrayLike,
+    Tg: ArrayLike,
+    Ka: ArrayLike,
+    Kb: ArrayLike,
+    r_glassy: ArrayLike = 1.0,
+    M0: float = 100.0,
+    D0: float = 1e-9,
+) -> np.ndarray:
+    """ln D = ln D0 - alpha(T, Tg) ln(M / M0), D in the units of D0 (m^2/s)."""
+    M = np.asarray(M, dtype=np.float64)
+    return np.log(D0) - alpha(T, Tg, Ka, Kb, r_glassy) * np.log(M / M0)
+
+
+def spans_glass_transition(T, Tg, margin_K: float = SPAN_MARGIN_K) -> bool:
+    """True if, for some Tg value (a polymer), there are temperatures below ``Tg - margin_K``
+    and above ``Tg + margin_K`` (all in K)."""
+    T = np.asarray(T, dtype=np.float64).ravel()
+    Tg = np.broadcast_to(np.asarray(Tg, dtype=np.float64), T.shape).ravel()
+    for tg in np.unique(Tg):
+        T_of = T[Tg == tg]
+        if np.any(T_of < tg - margin_K) and np.any(T_of > tg + margin_K):
+            return True
+    return False
+
+
+def linearised_start(
+    dT: np.ndarray, alpha: np.ndarray, fit_r: bool, default: tuple[float, ...] = (140.0, 40.0, 0.5)
+) -> list[float]:
+    """Ka, Kb (and r_glassy) to start a fit from, given alpha at ``dT = T - Tg`` (K).
+
+    On rubbery points (``dT > SPAN_MARGIN_K``) the law is the line
+    ``1/(alpha - 1) = Kb/Ka + dT/Ka``; r_glassy is then the median of
+    ``(Ka/(alpha - 1) - Kb)/dT`` on glassy points.  ``default`` where that is not possible.
+    """
+    dT, alpha = np.asarray(dT, dtype=np.float64), np.asarray(alpha, dtype=np.float64)
+    start = list(default[:2])
+    rubbery = (dT > SPAN_MARGIN_K) & (alpha > 1.0)
+    if rubbery.sum() >= 2 and np.ptp(dT[rubbery]) > 0:
+        slope, intercept = np.polyfit(dT[rubbery], 1.0 / (alpha[rubbery] - 1.0), 1)
+        if slope > 0 and intercept > 0:
+            start = [1.0 / slope, intercept / slope]
+    if fit_r:
+        glassy = (dT < -SPAN_MARGIN_K) & (alpha > 1.0)
+        r = (
+            np.median((start[0] / (alpha[glassy] - 1.0) - start[1]) / dT[glassy])
+            if glassy.any()
+            else np.nan
+        )
+        start.append(float(np.clip(r, 0.05, 2.0)) if np.isfinite(r) else default[2])
+    return start
+
+
+@dataclass(frozen=True)
+class LectureLaw(Law):
+    """The lecture's law with its known reference mass ``M0`` (g/mol) and ``D0`` (m^2/s)."""
+
+    M0: float
+    D0: float
+
+    name: ClassVar[str] = "lecture"
+    description: ClassVar[str] = (
+        "ln D = ln D0 - alpha(T, Tg) ln(M/M0), alpha = 1 + Ka/(Kb + r (T - Tg))"
+    )
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("Ka", "K", 0.0, np.inf, 140.0, "numerator of alpha - 1"),
+        Parameter("Kb", "K", 0.0, np.inf, 40.0, "offset of the denominator of alpha - 1"),
+        Parameter("r_glassy", "-", 0.0, np.inf, 0.5, "state parameter below Tg (1: rubbery)", 1.0),
+    )
+    scenario_keys: ClassVar[tuple[str, ...]] = ("Ka", "Kb")
+
+    def known_reference_mass(self) -> float:
+        return self.M0
+
+    def group_truth(self, values, polymers) -> dict[str, float]:
+        """Ka and Kb (K) where known, and r_glassy if the group's polymers share one value."""
+        known = {name: float(value) for name, value in values.items() if value is not None}
+        distinct = {float(polymer.r_glassy) for polymer in polymers}
+        if len(distinct) == 1:
+            known["r_glassy"] = distinct.pop()
+        return known
+
+    def point_columns(self, M, T, Tg, values: Values) -> dict[str, np.ndarray]:
+        """``r`` (state parameter at T), ``alpha`` and ``logD`` of points."""
+        Ka, Kb, r_glassy = values["Ka"], values["Kb"], values.get("r_glassy", 1.0)
+        return {
+            "r": state_parameter(T, Tg, r_glassy),
+            "alpha": alpha(T, Tg, Ka, Kb, r_glassy),
+            "logD": log_diffusivity(M, T, Tg, Ka, Kb, r_glassy, self.M0, self.D0),
+        }
+
+    def alpha(self, T, Tg, values: Values) -> np.ndarray:
+        return alpha(T, Tg, values["Ka"], values["Kb"], values.get("r_glassy", 1.0))
+
+    def log_diffusivity(self, M, T, Tg, values: Values) -> np.ndarray:
+        r_glassy = values.get("r_glassy", 1.0)
+        return log_diffusivity(M, T, Tg, values["Ka"], values["Kb"], r_glassy, self.M0, self.D0)
+
+    def validity_problem(self, T, Tg, values: Values) -> str | None:
+        margin = pole_distance(T, Tg, values["Kb"], values.get("r_glassy", 1.0)).min()
+        if margin > POLE_MARGIN_K:
+            return None
+        return (
+            f"Kb + r (T - Tg) = {margin:.4g} K on the grid; allowed: > {POLE_MARGIN_K} K at "
+            "every grid temperature"
+        )
+
+    def estimable(self, T: np.ndarray, Tg: np.ndarray) -> tuple[str, ...]:
+        names = self.parameter_names()
+        return names if spans_glass_transition(T, Tg) else names[:2]
+
+    def start(self, dT: np.ndarray, alpha: np.ndarray, estimated: tuple[str, ...]) -> list[float]:
+        default = tuple(p.start for p in self.parameters)
+        return linearised_start(dT, alpha, "r_glassy" in estimated, default)
+
+    def _rubbery_weight_and_dT(self, T: np.ndarray, Tg: np.ndarray):
+        T, Tg = np.asarray(T, dtype=np.float64), np.asarray(Tg, dtype=np.float64)
+        return state_parameter(T, Tg, 0.0), T - Tg  # r = H + (1 - H) r_glassy
+
+    def alpha_model(self, T: np.ndarray, Tg: np.ndarray, estimated: tuple[str, ...]):
+        H, dT = self._rubbery_weight_and_dT(T, Tg)
+        r_value = self.fixed_values(estimated).get("r_glassy")
+
+        def law(_, Ka, Kb, r_glassy=r_value):
+            denominator = Kb + (H + (1.0 - H) * r_glassy) * dT
+            return 1.0 + Ka / np.maximum(denominator, POLE_MARGIN_K)
+
+        return law
+
+    def point_model(
+        self, M: np.ndarray, T: np.ndarray, Tg: np.ndarray, estimated: tuple[str, ...]
+    ) -> PointModel:
+        H, dT = self._rubbery_weight_and_dT(T, Tg)
+        lnM = np.log(np.asarray(M, dtype=np.float64) / self.M0)
+        fixed = self.fixed_values(estimated)
+        n_estimated = len(estimated)
+
+        def values_and_jacobian(theta: np.ndarray):
+            Ka, Kb, r_glassy = (*theta, fixed["r_glassy"]) if n_estimated == 2 else tuple(theta)
+            denominator = Kb + (H + (1.0 - H) * r_glassy) * dT
+            # Near the pole the iterate is far from any sensible fit: clip, so values stay finite.
+            clipped = denominator <= POLE_MARGIN_K
+            denominator = np.where(clipped, POLE_MARGIN_K, denominator)
+            values = -(1.0 + Ka / denominator) * lnM
+            d_denominator = np.where(clipped, 0.0, Ka * lnM / denominator**2)
+            jacobian = np.column_stack(
+                [-lnM / denominator, d_denominator, d_denominator * (1.0 - H) * dT]
+            )
+            return values, jacobian[:, :n_estimated]
+
+        return values_and_jacobian
