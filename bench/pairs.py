@@ -46,12 +46,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from contrastive_gs import physics
 from contrastive_gs.data import SimulationSettings, simulate
+from contrastive_gs.laws.lecture import LectureLaw
 from contrastive_gs.pairs import FEATURES, TARGET, PairSettings, make_pairs
+from contrastive_gs.polymers import Polymer
+from contrastive_gs.splits.pairs import PairSplit
 
-LECTURE_POLYMERS = (physics.Polymer("PP", 273.0, 1.0), physics.Polymer("HDPE", 173.0, 1.0))
-LECTURE_SETTINGS = PairSettings("within", "pairs", 0.2, 0, None)
+LECTURE_POLYMERS = (Polymer("PP", 273.0, 1.0), Polymer("HDPE", 173.0, 1.0))
+LECTURE_SETTINGS = PairSettings("within", None, 0)
+LECTURE_SPLIT = PairSplit(test_size=0.2, split_seed=0)
 MIN_FREE_GB = 15.0
 MB = 1e6
 
@@ -60,10 +63,8 @@ def lecture_points(n_M: int, n_T: int) -> pd.DataFrame:
     """The lecture's points (noise-free) on an n_M x n_T grid per polymer."""
     return simulate(
         SimulationSettings(
-            Ka=140.0,
-            Kb=40.0,
-            M0=100.0,
-            D0=1e-9,
+            law=LectureLaw(M0=100.0, D0=1e-9),
+            values={"Ka": 140.0, "Kb": 40.0},
             noise=0.0,
             noise_seed=0,
             M=np.linspace(40.0, 500.0, n_M),
@@ -120,7 +121,7 @@ def compare(n: int, repeats: int) -> dict:
     start = time.perf_counter()
     loop_df = lecture_loop(points)
     loop_s = time.perf_counter() - start
-    vec_s, vec_df = best_time(lambda: make_pairs(points, LECTURE_SETTINGS), repeats)
+    vec_s, vec_df = best_time(lambda: make_pairs(points, LECTURE_SETTINGS, LECTURE_SPLIT), repeats)
 
     if len(loop_df) != len(vec_df):
         raise AssertionError(f"{n}x{n}: loop has {len(loop_df)} pairs, make_pairs {len(vec_df)}")
@@ -145,13 +146,13 @@ CHILD = """
 import dataclasses, json, resource, sys, time
 from contrastive_gs.pairs import write_pairs
 sys.path.insert(0, sys.argv[1])
-from pairs import LECTURE_SETTINGS, lecture_points
+from pairs import LECTURE_SETTINGS, LECTURE_SPLIT, lecture_points
 n, max_pairs, path = int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
 points = lecture_points(n, n)
 base_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 settings = dataclasses.replace(LECTURE_SETTINGS, max_pairs=max_pairs)
 start = time.perf_counter()
-counts = write_pairs(points, settings, path)
+[counts] = write_pairs(points, settings, LECTURE_SPLIT, [path])
 wall = time.perf_counter() - start
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"wall_s": wall, "base_kb": base_kb, "peak_kb": peak_kb, **counts}))

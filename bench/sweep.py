@@ -13,7 +13,7 @@ Figures:
 - naive_wall_s: the same sweep with one job per fit (`batch: fit`), for comparison.
 
 The table also shows the same 405 fits trained bare by the workflow's own trainer
-(``contrastive_gs.models.fit_mlps``: seeds of narrow networks as one batched ensemble), to tell
+(``contrastive_gs.training.fit_mlps``: seeds of narrow networks as one batched ensemble), to tell
 how much of the workflow's speed comes from training and how much from its overhead.
 
     python bench/sweep.py [--skip-naive]
@@ -34,19 +34,25 @@ REFERENCE_CODE = r"""
 import sys, time
 import numpy as np, torch, yaml
 from contrastive_gs import config as cgs_config, data, pairs
-from contrastive_gs.models import MLPSettings, build_mlp, fit_mlps
+from contrastive_gs.settings import NetworkSettings, ScheduleSettings
+from contrastive_gs.splits import split_from_config
+from contrastive_gs.training import build_mlp, fit_mlps
 
 torch.set_num_threads(1)
-trainer = sys.argv[3]  # lecture: the lecture's loop, one seed at a time; ours: models.fit_mlps
+trainer = sys.argv[3]  # lecture: the lecture's loop, one seed at a time; ours: training.fit_mlps
 config = yaml.safe_load(open(sys.argv[1]))
 config = {**config, **yaml.safe_load(open(sys.argv[2]))}
+cgs_config.check_schema(config, cgs_config.load_schema())
 polymers = cgs_config.resolve_polymers(config["data"]["polymers"])
-pair_settings = pairs.PairSettings(**config["pairs"])
+law = cgs_config.law_of(config)
+pair_settings = cgs_config.pair_settings(config["pairs"])
+split = split_from_config(config["pairs"])
+schedule = ScheduleSettings(500, 0.01, 0.0, 1.0, 10**9)
 
 
 def lecture_loop(X, y, width, seed):
     torch.manual_seed(seed)
-    model = build_mlp(3, MLPSettings(width=width))
+    model = build_mlp(3, NetworkSettings(width, 2, "relu"))
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     loss_fn = torch.nn.MSELoss()
     for epoch in range(500):
@@ -59,8 +65,8 @@ def lecture_loop(X, y, width, seed):
 
 fits, seconds = 0, 0.0
 for scenario in cgs_config.scenario_table(config):
-    settings = data.settings_from_params({**config["data"], **scenario}, polymers)
-    table = pairs.make_pairs(data.simulate(settings), pair_settings)
+    settings = data.settings_from_params({**config["data"], **scenario}, polymers, law)
+    table = pairs.make_pairs(data.simulate(settings), pair_settings, split)
     for width in config["sweep"]["nn"]["width"]:
         for group in config["groups"]:
             rows = pairs.select_group(table, group)
@@ -71,7 +77,8 @@ for scenario in cgs_config.scenario_table(config):
             y = (y - y.mean(0)) / y.std(0)
             start = time.perf_counter()
             if trainer == "ours":
-                fit_mlps(X, y.ravel(), MLPSettings(width=width, log_every=10**9), config["seeds"])
+                network = NetworkSettings(width, 2, "relu")
+                fit_mlps(X, y.ravel(), network, schedule, config["seeds"])
             else:
                 X_t = torch.tensor(X, dtype=torch.float32)
                 y_t = torch.tensor(y, dtype=torch.float32)
@@ -85,7 +92,7 @@ print(fits, seconds)
 
 def training_seconds(directory: Path, trainer: str) -> tuple[int, float]:
     """(fits, seconds) of training the sweep's networks bare, one thread: ``trainer`` "lecture"
-    (the lecture's plain loop, the reference) or "ours" (contrastive_gs.models.fit_mlps)."""
+    (the lecture's plain loop, the reference) or "ours" (contrastive_gs.training.fit_mlps)."""
     result = subprocess.run(
         [sys.executable, "-c", REFERENCE_CODE, str(directory / "config.yaml"),
          str(directory / SWEEP_CONFIG), trainer],  # fmt: skip

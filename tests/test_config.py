@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from helpers import make_family
 
-from contrastive_gs import config, data, fit, models, pairs, physics
+from contrastive_gs import config, data, fit, pairs
+from contrastive_gs.polymers import Polymer
+from contrastive_gs.splits import split_from_config
 
 
 def test_default_config_validates(lecture_config, schema):
     """config.yaml (the lecture) is valid and resolves to PP (Tg 273 K) and HDPE (Tg 173 K)."""
     polymers = config.validate_config(lecture_config, schema)
-    assert polymers == [physics.Polymer("PP", 273.0, 1.0), physics.Polymer("HDPE", 173.0, 1.0)]
+    assert polymers == [Polymer("PP", 273.0, 1.0), Polymer("HDPE", 173.0, 1.0)]
 
 
 def _set(path: str, value):
@@ -50,13 +53,17 @@ def _only_ps(cfg):
 
 REJECTED = {
     # id: (mutation, key named in the message, problem named in the message)
-    "Kb hits pole for PP": (_set("data.Kb", -30), "'data.Kb'", "pole for polymer PP"),
-    "Kb at margin for PP": (_set("data.Kb", -22.15), "'data.Kb'", "pole"),  # 1 K: not > 1 K
-    "Kb pole glassy PS": (_only_ps, "'data.Kb'", "pole for polymer PS"),
+    "Kb hits pole for PP": (
+        _set("data.Kb", -30),
+        "'data.Kb'",
+        "outside the law's validity for polymer PP",
+    ),
+    "Kb at margin for PP": (_set("data.Kb", -22.15), "'data.Kb'", "Kb + r (T - Tg) = 1 K"),
+    "Kb pole glassy PS": (_only_ps, "'data.Kb'", "validity for polymer PS"),
     "sweep Kb hits pole": (
         _set("sweep", {"Kb": [40, -30]}),
-        "Kb",
-        "value -30 puts alpha at its pole",
+        "'sweep.Kb'",
+        "value -30.0 is outside the law's validity",
     ),
     "M start 0": (_set("data.M.start", 0), "'data.M.start'", "must be > 0"),
     "M start negative": (_set("data.M.start", -10), "'data.M.start'", "must be > 0"),
@@ -128,6 +135,16 @@ REJECTED = {
         "'pairs.test_above_T_C'",
         "expected a temperature (degC)",
     ),
+    "threshold without temperature split": (
+        _set("pairs.test_above_T_C", 50.0),
+        "'pairs.test_above_T_C'",
+        "which does not use it; expected null",
+    ),
+    "unknown law": (_set("law", "arrhenius"), "'law'", "one of ['lecture']"),
+    "unknown model": (_set("models", ["nn", "svm"]), "'models.1'", "one of"),
+    "compare one model": (_set("compare", ["nn"]), "'compare'", "at least 2 item(s)"),
+    "lasso one fold": (_set("lasso.cv_folds", 1), "'lasso.cv_folds'", "a value >= 2"),
+    "nn typo in schedule": (_set("nn.final_fraction", 1.0), "'nn.final_fraction'", "< 1"),
     "temperature split above the grid": (
         _set_all({"pairs.split": "temperature", "pairs.test_above_T_C": 100.0}),
         "'pairs.test_above_T_C'",
@@ -138,7 +155,11 @@ REJECTED = {
         "'pairs.test_size'",
         "pairs on one side of the 'points' split",
     ),
-    "missing section": (lambda cfg: cfg.pop("seeds"), "<top level>", "'seeds' is a required"),
+    "grid without num": (
+        lambda cfg: cfg["data"]["M"].pop("num"),
+        "'data.M'",
+        "'num' is a required",
+    ),
 }
 
 
@@ -173,10 +194,12 @@ def test_valid_config_gives_fittable_groups(lecture_config, schema, mutate, reas
         polymers = config.validate_config(lecture_config, schema)
     except config.ConfigError:
         return  # refused up front: fine
-    points = data.simulate(data.settings_from_params(lecture_config["data"], polymers))
-    table = pairs.make_pairs(points, pairs.PairSettings(**lecture_config["pairs"]))
+    law = config.law_of(lecture_config)
+    points = data.simulate(data.settings_from_params(lecture_config["data"], polymers, law))
+    section = lecture_config["pairs"]
+    table = pairs.make_pairs(points, config.pair_settings(section), split_from_config(section))
     for group in lecture_config["groups"]:
-        fit.fit_group(pairs.select_group(table, group), "poly", models.PolySettings(), 0, group)
+        fit.fit_group(make_family("poly"), points, pairs.select_group(table, group), [0], group)
 
 
 def test_valid_edge_configs(lecture_config, schema):
@@ -186,7 +209,7 @@ def test_valid_edge_configs(lecture_config, schema):
     lecture_config["groups"] = ["pooled"]
     lecture_config["pairs"]["max_pairs"] = 10
     polymers = config.validate_config(lecture_config, schema)
-    assert polymers == [physics.Polymer("PS", 373.15, 0.5), physics.Polymer("LD", 148.15, 0.5)]
+    assert polymers == [Polymer("PS", 373.15, 0.5), Polymer("LD", 148.15, 0.5)]
 
 
 def test_resolve_polymers_presets():
@@ -249,19 +272,67 @@ def test_scenario_and_hyper_tables_with_sweep(lecture_config, schema):
 
 
 def test_schema_loads_as_mapping(schema):
-    """load_schema reads the YAML schema: draft 2020-12, the documented top-level sections."""
+    """load_schema reads the YAML schema: draft 2020-12, with a default for every section."""
     assert schema["$schema"].endswith("2020-12/schema")
-    assert set(schema["required"]) == {
-        "batch",
-        "data",
-        "pairs",
-        "models",
-        "nn",
-        "poly",
-        "twin",
-        "twin_structured",
-        "kernel",
-        "groups",
-        "seeds",
-        "figures",
-    }
+    assert "required" not in schema
+    assert all("default" in section for section in schema["properties"].values())
+
+
+def test_missing_keys_take_the_schema_defaults(schema):
+    """A config of a few keys is completed with the defaults (the lecture); config.yaml holds
+    exactly the defaults, so the two cannot drift."""
+    import yaml
+    from conftest import CONFIG_PATH
+
+    partial = {"nn": {"width": 8}, "seeds": [0, 1]}
+    config.validate_config(partial, schema)
+    defaults = config.default_config(schema)
+    assert partial == {**defaults, "nn": {**defaults["nn"], "width": 8}, "seeds": [0, 1]}
+    assert yaml.safe_load(CONFIG_PATH.read_text()) == defaults
+
+
+def test_numbers_become_floats_where_the_schema_asks_for_numbers(lecture_config, schema):
+    """Ka: 140 and Ka: 140.0 are one value: the same scenario folder and params."""
+    lecture_config["data"]["Ka"] = 140
+    lecture_config["data"]["polymers"] = [{"name": "PP", "Tg": 273}]
+    lecture_config["sweep"] = {"Kb": [40, 50]}
+    lecture_config["groups"] = ["PP"]
+    config.validate_config(lecture_config, schema)
+    assert isinstance(lecture_config["data"]["Ka"], float)
+    assert isinstance(lecture_config["data"]["polymers"][0]["Tg"], float)
+    assert lecture_config["sweep"]["Kb"] == [40.0, 50.0]
+    assert all(isinstance(v, float) for v in lecture_config["sweep"]["Kb"])
+    assert isinstance(lecture_config["nn"]["width"], int)  # integers stay integers
+
+
+def test_canonical_sorts_mappings_and_plain_numbers():
+    """canonical: sorted keys at every depth, numpy scalars as Python numbers."""
+    import numpy as np
+
+    value = config.canonical({"b": {"y": np.float64(1.5), "x": (1, 2)}, "a": [np.int64(3)]})
+    assert repr(value) == "{'a': [3], 'b': {'x': [1, 2], 'y': 1.5}}"
+
+
+def test_registries_and_schema_agree(schema):
+    """The schema's enums of laws, models and splits are the registries; every family has its
+    config section, and its hyper-parameter keys can be swept."""
+    from contrastive_gs.families import FAMILIES
+    from contrastive_gs.laws import LAWS
+    from contrastive_gs.splits import SPLITS
+
+    properties = schema["properties"]
+    assert properties["law"]["enum"] == sorted(LAWS)
+    assert properties["models"]["items"]["enum"] == sorted(FAMILIES)
+    assert properties["compare"]["items"]["enum"] == sorted(FAMILIES)
+    assert sorted(properties["pairs"]["properties"]["split"]["enum"]) == sorted(SPLITS)
+    for name, family in FAMILIES.items():
+        assert name in properties, name
+        sweep = schema["properties"]["sweep"]["properties"][name]
+        swept = (
+            sweep["properties"]
+            if "properties" in sweep
+            else schema["$defs"][sweep["$ref"].split("/")[-1]]["properties"]
+        )
+        assert set(swept) == set(family.hyper_keys), name
+    for split in SPLITS.values():
+        assert set(split.config_keys()) <= set(properties["pairs"]["properties"])

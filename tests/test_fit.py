@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import fit_one, make_family
 
 from contrastive_gs import diagnostics, fit, training
 from contrastive_gs.families import FAMILIES, family
@@ -14,7 +15,6 @@ from contrastive_gs.families.nn import MLPSettings
 from contrastive_gs.families.poly import PolySettings
 from contrastive_gs.pairs import FEATURES, TARGET, select_group
 from contrastive_gs.settings import NetworkSettings, ScheduleSettings, compose
-from helpers import fit_one, make_family
 
 
 @pytest.fixture(scope="module")

@@ -1,20 +1,31 @@
-"""Files: atomic writes, round trips, clear errors on damaged files, and path parsing."""
+"""Files: atomic writes, round trips, clear errors on damaged files; the tidy tables of a run."""
 
 from __future__ import annotations
 
 import json
 import logging
 import math
-import pickle
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from contrastive_gs import io, steps
+from contrastive_gs import aggregation, io
+from contrastive_gs.families import FittedModel
 from contrastive_gs.fit import FitResult
 
-FIT_DIR = "results/Ka~140.0/Kb~40/noise~0.05/fits/nn/width~32/depth~2/PP/seed~3"
+
+class ConstantModel(FittedModel):
+    """A fitted model that predicts one value: enough to save and load."""
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def predict_pairs(self, points, pairs):
+        return np.full(len(pairs), self.value)
+
+    def alpha(self, points):
+        return np.full(len(points), 2.0)
 
 
 def _hidden_files(directory):
@@ -120,47 +131,13 @@ def test_write_csv_full_precision(tmp_path):
     np.testing.assert_array_equal(back["x"], frame["x"])
 
 
-def test_write_pickle_round_trip(tmp_path):
-    """write_pickle stores an object that unpickles equal."""
-    io.write_pickle({"a": [1, 2]}, tmp_path / "p.pkl")
-    assert pickle.loads((tmp_path / "p.pkl").read_bytes()) == {"a": [1, 2]}
-
-
-def test_path_parameters():
-    """key~value folders parse to int where possible, else float, else str; seed is left out."""
-    values = io.path_parameters(f"{FIT_DIR}/metrics.json")
-    assert values == {"Ka": 140.0, "Kb": 40, "noise": 0.05, "width": 32, "depth": 2}
-    assert isinstance(values["Ka"], float) and isinstance(values["Kb"], int)
-    assert io.path_parameters("a~b/c~1e-3/x~1/file~9.json") == {"a": "b", "c": 0.001, "x": 1}
-    assert io.path_parameters("plain/dirs/file.txt") == {}
-
-
-def test_group_and_seed_of():
-    """(group, seed) from .../<group>/seed~<seed>/<file>."""
-    assert io.group_and_seed_of(f"{FIT_DIR}/metrics.json") == ("PP", 3)
-    assert io.group_and_seed_of("fits/poly/degree~2/pooled/seed~0/model.pkl") == ("pooled", 0)
-
-
-def test_fit_output_paths():
-    """Snakemake's named output lists regroup to {(group, seed): {name: path}}."""
-    output = {
-        "metrics": ["f/pooled/seed~0/metrics.json", "f/pooled/seed~1/metrics.json"],
-        "predictions": ["f/pooled/seed~0/p.parquet", "f/pooled/seed~1/p.parquet"],
-    }
-    assert io.fit_output_paths(output) == {
-        ("pooled", 0): {"metrics": output["metrics"][0], "predictions": output["predictions"][0]},
-        ("pooled", 1): {"metrics": output["metrics"][1], "predictions": output["predictions"][1]},
-    }
-
-
 def test_write_fit(tmp_path):
-    """write_fit writes predictions, the pickled model with its scalers, alpha, the scaling law
-    and metrics."""
-    scaler = {"mean": [1.0, 2.0]}  # any picklable object
+    """write_fit writes predictions, the fitted model (loadable), alpha, the scaling law and
+    metrics."""
     predictions = pd.DataFrame(
         {"i": [0], "j": [1], "split": ["test"], "y_true": [1.0], "y_pred": [2.0]}
     )
-    result = FitResult("model", scaler, scaler, predictions, {"test": {"r2": float("nan")}})
+    result = FitResult(ConstantModel(2.0), predictions, {"test": {"r2": float("nan")}})
     paths = {
         name: str(tmp_path / "PP" / "seed~0" / name)
         for name in ("m.json", "p.parquet", "x.pkl", "a.parquet", "law.json")
@@ -175,9 +152,8 @@ def test_write_fit(tmp_path):
     pd.testing.assert_frame_equal(io.read_parquet(paths["a.parquet"]), alpha)
     assert io.read_json(paths["m.json"]) == {"test": {"r2": None}}
     pd.testing.assert_frame_equal(io.read_parquet(paths["p.parquet"]), predictions)
-    stored = pickle.loads((tmp_path / "PP" / "seed~0" / "x.pkl").read_bytes())
-    assert stored["model"] == "model"
-    assert stored["x_scaler"] == stored["y_scaler"] == scaler
+    stored = FittedModel.load(paths["x.pkl"])
+    assert isinstance(stored, ConstantModel) and stored.value == 2.0
 
 
 @pytest.fixture
@@ -203,7 +179,7 @@ def test_job_log_writes_messages_and_failure(tmp_path, restore_logging):
     with pytest.raises(ZeroDivisionError):
         with io.job_log(log_path) as logger:
             logger.info("started fit")
-            logging.getLogger("contrastive_gs.models").debug("not shown")
+            logging.getLogger("contrastive_gs.training").debug("not shown")
             _ = 1 / 0
     text = log_path.read_text()
     assert "INFO contrastive_gs: started fit" in text
@@ -220,16 +196,16 @@ def _write_metrics(root, fit_dir, r2):
 
 
 def test_metrics_table_and_seed_summary(tmp_path):
-    """steps.metrics_table: one row per (scenario, model, hyper, group, seed, split) from paths;
-    steps.seed_summary: mean and sd of R2 over seeds."""
+    """aggregation.metrics_table: one row per (scenario, model, hyper, group, fold, seed, split)
+    from the results layout; aggregation.seed_summary: mean and sd of R2 over seeds."""
     scenario = "results/Ka~140.0/Kb~40.0/noise~0.0/fits"
     files = [
-        _write_metrics(tmp_path, f"{scenario}/nn/width~32/depth~2/PP/seed~0", 0.8),
-        _write_metrics(tmp_path, f"{scenario}/nn/width~32/depth~2/PP/seed~1", 0.9),
-        _write_metrics(tmp_path, f"{scenario}/poly/degree~2/PP/seed~0", 0.7),
+        _write_metrics(tmp_path, f"{scenario}/nn/width~32/depth~2/PP/fold~0/seed~0", 0.8),
+        _write_metrics(tmp_path, f"{scenario}/nn/width~32/depth~2/PP/fold~0/seed~1", 0.9),
+        _write_metrics(tmp_path, f"{scenario}/poly/degree~2/PP/fold~0/seed~0", 0.7),
     ]
-    table = steps.metrics_table(files)
-    assert list(table.columns[:10]) == [
+    table = aggregation.metrics_table(files)
+    assert list(table.columns[:11]) == [
         "Ka",
         "Kb",
         "noise",
@@ -238,6 +214,7 @@ def test_metrics_table_and_seed_summary(tmp_path):
         "depth",
         "degree",
         "group",
+        "fold",
         "seed",
         "split",
     ]
@@ -246,7 +223,7 @@ def test_metrics_table_and_seed_summary(tmp_path):
     assert table["width"].dtype == "Int64" and table["width"].isna().sum() == 2
     assert table["seed"].tolist() == [0, 0, 1, 1, 0, 0]
 
-    summary = steps.seed_summary(table)
+    summary = aggregation.seed_summary(table)
     nn_train = summary[(summary["model"] == "nn") & (summary["split"] == "train")].iloc[0]
     assert nn_train["r2_mean"] == pytest.approx(0.85)
     assert nn_train["r2_std"] == pytest.approx(math.sqrt(0.005))  # sample sd of 0.8, 0.9

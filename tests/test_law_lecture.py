@@ -1,4 +1,4 @@
-"""The lecture's law D/D0 = (M/M0)^-alpha, alpha = 1 + Ka/(Kb + r (T - Tg)), against known answers."""
+"""The lecture's law D/D0 = (M/M0)^-alpha, alpha = 1 + Ka/(Kb + r (T - Tg)): known answers."""
 
 from __future__ import annotations
 
@@ -221,7 +221,8 @@ def test_point_model_jacobian_equals_finite_differences(estimated):
     theta = np.array([252.0, 65.0, 0.5][: len(estimated)])
     values, jacobian = model(theta)
     np.testing.assert_allclose(
-        values, LAW.log_diffusivity(M, T, 381.15, dict(zip(estimated, theta))) - np.log(D0)
+        values,
+        LAW.log_diffusivity(M, T, 381.15, dict(zip(estimated, theta, strict=True))) - np.log(D0),
     )
     for k in range(len(theta)):
         step = np.zeros_like(theta)

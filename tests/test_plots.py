@@ -19,7 +19,7 @@ def _predictions(seed: int, n: int = 40) -> pd.DataFrame:
         {
             "i": np.arange(n),
             "j": np.arange(n) + 1,
-            "split": pd.Categorical(["train"] * 30 + ["test"] * (n - 30), categories=pairs.SPLITS),
+            "split": pd.Categorical(["train"] * 30 + ["test"] * (n - 30), categories=pairs.SIDES),
             "y_true": y_true,
             "y_pred": y_true + rng.normal(0, 0.2, n),
         }
@@ -121,7 +121,7 @@ def test_save_figure_closes_and_writes_png(tmp_path):
 def _fit_files(tmp_path, name, seed):
     predictions = _predictions(seed)
     metrics = {}
-    for split in pairs.SPLITS:
+    for split in pairs.SIDES:
         rows = predictions[predictions["split"] == split]
         X = rows[["y_true"]].to_numpy()
         metrics[split] = diagnostics.split_stats(X, rows["y_true"], rows["y_pred"])
@@ -144,7 +144,7 @@ def test_steps_diagnose_and_compare_write_every_output(tmp_path):
 
     compare = {
         n: str(tmp_path / "cmp" / f"{n}.svg")
-        for n in ("hist", "residuals_vs_predicted", "qq", "nn_vs_poly")
+        for n in ("hist", "residuals_vs_predicted", "qq", "model_vs_model")
     }
     compare |= {n: str(tmp_path / "cmp" / f"{n}.csv") for n in ("diagnostics", "shapiro")}
     steps.compare_models(

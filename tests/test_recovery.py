@@ -5,12 +5,19 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import fit_one
 from matplotlib.figure import Figure
 
-from contrastive_gs import data, fit, io, kernel, models, physics, recovery
+from contrastive_gs import data, io, plots, recovery, steps
+from contrastive_gs.families import NotIdentifiable
+from contrastive_gs.families._pair_features import pair_model_alpha
+from contrastive_gs.laws import lecture as lecture_law
 from contrastive_gs.pairs import PairSettings, make_pairs
+from contrastive_gs.polymers import Polymer
+from contrastive_gs.splits.pairs import PairSplit
 
-LECTURE_POLYMERS = (physics.Polymer("PP", 273.0), physics.Polymer("HDPE", 173.0))
+LAW = lecture_law.LectureLaw(M0=100.0, D0=1e-9)
+LECTURE_POLYMERS = (Polymer("PP", 273.0), Polymer("HDPE", 173.0))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -21,16 +28,16 @@ def _one_thread(one_torch_thread):
 @pytest.fixture(scope="module")
 def lecture():
     settings = data.SimulationSettings(
-        Ka=140.0, Kb=40.0, M0=100.0, D0=1e-9, noise=0.0, noise_seed=0,
+        law=LAW, values={"Ka": 140.0, "Kb": 40.0}, noise=0.0, noise_seed=0,
         M=np.linspace(40, 500, 7), T_C=np.linspace(23, 100, 7), polymers=LECTURE_POLYMERS,
     )  # fmt: skip
     points = data.simulate(settings)
-    return points, make_pairs(points, PairSettings("within", "pairs", 0.2, 0))
+    return points, make_pairs(points, PairSettings("within", None, 0), PairSplit(0.2, 0))
 
 
 def test_curve_fit_recovers_exact_parameters_rubbery(lecture):
     points, _ = lecture
-    law = recovery.fit_scaling_law(points["T"], points["Tg"], points["alpha"])
+    law = recovery.fit_scaling_law(points["T"], points["Tg"], points["alpha"], LAW)
     assert law.success and law.reason == "" and law.fitted == ("Ka", "Kb")
     assert law.estimates["Ka"] == pytest.approx(140.0, rel=1e-8)
     assert law.estimates["Kb"] == pytest.approx(40.0, rel=1e-8)
@@ -39,22 +46,23 @@ def test_curve_fit_recovers_exact_parameters_rubbery(lecture):
 
 def test_curve_fit_recovers_r_when_data_span_tg():
     T = np.linspace(381.15 - 40, 381.15 + 40, 17)
-    alpha = physics.alpha(T, 381.15, 252.0, 65.0, 0.5)
-    law = recovery.fit_scaling_law(T, 381.15, alpha)
+    alpha = lecture_law.alpha(T, 381.15, 252.0, 65.0, 0.5)
+    law = recovery.fit_scaling_law(T, 381.15, alpha, LAW)
     assert law.success and law.fitted == ("Ka", "Kb", "r_glassy")
     for name, truth in {"Ka": 252.0, "Kb": 65.0, "r_glassy": 0.5}.items():
         assert law.estimates[name] == pytest.approx(truth, rel=1e-8)
-    fixed = recovery.fit_scaling_law(T, 381.15, alpha, r_fixed=0.5)
-    assert fixed.fitted == ("Ka", "Kb") and fixed.estimates["r_glassy"] == 0.5
-    assert fixed.estimates["Ka"] == pytest.approx(252.0, rel=1e-8)
+    above = T > 381.15 + 5  # rubbery points only: r_glassy stays at its default, 1
+    rubbery = recovery.fit_scaling_law(T[above], 381.15, alpha[above], LAW)
+    assert rubbery.fitted == ("Ka", "Kb") and rubbery.estimates["r_glassy"] == 1.0
+    assert rubbery.estimates["Ka"] == pytest.approx(252.0, rel=1e-6)
 
 
 def test_constant_alpha_is_ill_posed_not_an_error():
     T = np.linspace(296, 373, 7)
-    law = recovery.fit_scaling_law(T, 273.0, np.full(7, 2.4))
+    law = recovery.fit_scaling_law(T, 273.0, np.full(7, 2.4), LAW)
     assert not law.success and "constant" in law.reason
     assert np.isnan(law.estimates["Ka"]) and np.isnan(law.estimates["Kb"])
-    one_T = recovery.fit_scaling_law(np.full(5, 300.0), 273.0, np.linspace(2, 3, 5))
+    one_T = recovery.fit_scaling_law(np.full(5, 300.0), 273.0, np.linspace(2, 3, 5), LAW)
     assert not one_T.success and "distinct" in one_T.reason
 
 
@@ -64,41 +72,47 @@ def test_pair_model_alpha_of_a_linear_predictor():
     def predict(X):
         return -2.5 * X[:, 0] + 1e3 * X[:, 1] + 0.3 * X[:, 0] ** 2 + 7.0
 
-    assert recovery.pair_model_alpha(predict, 2.5) == pytest.approx(2.5, rel=1e-12)
+    assert pair_model_alpha(predict, 2.5) == pytest.approx(2.5, rel=1e-12)
 
 
-@pytest.mark.parametrize("model_name", ["poly", "nn"])
+@pytest.mark.parametrize("model_name", ["poly", "nn", "lasso"])
 def test_lecture_models_give_one_alpha_for_all_T(lecture, model_name):
-    """The lecture's models (poly degree 2; NN 3-32-32-1, 100 epochs, seed 0) on pair features:
-    alpha is the same number at every point, between the smallest and largest true alpha."""
+    """The models of pair features (poly degree 2; NN 3-32-32-1, 100 epochs, seed 0; lasso):
+    alpha is the same number at every point, between the smallest and largest true alpha; the
+    law fitted to it is not identifiable."""
     points, pairs = lecture
-    settings = models.PolySettings() if model_name == "poly" else models.MLPSettings(epochs=100)
-    result = fit.fit_group(pairs, model_name, settings, seed=0)
-    alpha = recovery.alpha_estimates(model_name, result, points)
+    changes = {"epochs": 100} if model_name == "nn" else {}
+    result = fit_one(model_name, points, pairs, **changes)
+    alpha = result.model.alpha(points)
     assert alpha.shape == (len(points),) and np.ptp(alpha) == 0.0
     assert points["alpha"].min() < alpha[0] < points["alpha"].max()
-    predictor = recovery.pair_model_predictor(
-        model_name, result.model, result.x_scaler, result.y_scaler
-    )
-    assert recovery.alpha_estimates(model_name, predictor, points)[0] == alpha[0]
     np.testing.assert_allclose(
-        predictor(pairs[["logM_ratio", "invT_diff", "Tg_diff"]].to_numpy())[:50],
-        result.predictions["y_pred"].to_numpy()[:50],
-        rtol=1e-6, atol=1e-9,
-    )  # fmt: skip
-    law = recovery.fit_scaling_law(points["T"], points["Tg"], alpha)
+        result.model.predict_features(pairs[["logM_ratio", "invT_diff", "Tg_diff"]].to_numpy()),
+        result.predictions["y_pred"].to_numpy(),
+        rtol=1e-12,
+    )
+    law = recovery.fit_scaling_law(points["T"], points["Tg"], alpha, LAW)
     assert not law.success and np.isnan(law.estimates["Ka"])
+
+
+def test_one_molar_mass_gives_no_alpha_not_a_crash(lecture):
+    """Points of one M: a model of pair features says alpha is not identifiable, and the
+    record of the law says why."""
+    points, pairs = lecture
+    model = fit_one("poly", points, pairs).model
+    one_M = points[points["M"] == points["M"].min()]
+    alpha = model.alpha(one_M)
+    assert isinstance(alpha, NotIdentifiable) and "one molar mass" in str(alpha)
+    table = recovery.alpha_frame(one_M, np.nan, seed=0)
+    record = recovery.fit_record(table, {"Ka": 140.0}, LAW, alpha.reason)
+    assert not record["law"]["success"] and "one molar mass" in record["law"]["reason"]
+    assert record["alpha_error_pct"] is None
 
 
 def test_kernel_alpha_estimates(lecture):
     points, pairs = lecture
-    result = fit.fit_group(pairs, "kernel", kernel.KernelSettings(), 0, points=points)
-    for model in (result, result.model):
-        np.testing.assert_allclose(
-            recovery.alpha_estimates("kernel", model, points), points["alpha"], rtol=1e-9
-        )
-    with pytest.raises(ValueError, match="family"):
-        recovery.alpha_estimates("svm", result, points)
+    result = fit_one("kernel", points, pairs)
+    np.testing.assert_allclose(result.model.alpha(points), points["alpha"], rtol=1e-9)
 
 
 def test_summary_over_seeds_is_json_ready():
@@ -137,11 +151,11 @@ def test_summary_over_seeds_is_json_ready():
 
 
 def test_group_truth_knows_r_only_when_the_polymers_share_it():
-    r_glassy = {"PP": 1.0, "PMMA": 0.5}
+    pp, pmma = Polymer("PP", 273.0), Polymer("PMMA", 381.15, 0.5)
     truth = {"Ka": 140.0, "Kb": 40.0}
-    assert recovery.group_truth(truth, r_glassy, ["PP"]) == {**truth, "r_glassy": 1.0}
-    assert recovery.group_truth(truth, r_glassy, ["PP", "PMMA"]) == truth
-    assert recovery.group_truth({"Ka": None, "Kb": None}, {}, ["X"]) == {"r_glassy": 1.0}
+    assert LAW.group_truth(truth, [pp]) == {**truth, "r_glassy": 1.0}
+    assert LAW.group_truth(truth, [pp, pmma]) == truth
+    assert LAW.group_truth({"Ka": None, "Kb": None}, [Polymer("X", 300.0)]) == {"r_glassy": 1.0}
 
 
 def test_fit_records_through_json_summarise_over_seeds(lecture, tmp_path):
@@ -150,10 +164,10 @@ def test_fit_records_through_json_summarise_over_seeds(lecture, tmp_path):
     points, _ = lecture
     exact = recovery.alpha_frame(points, points["alpha"], seed=0)
     constant = recovery.alpha_frame(points, np.full(len(points), 2.0), seed=1)
-    truth = recovery.group_truth({"Ka": 140.0, "Kb": 40.0}, {}, ["PP", "HDPE"])
+    truth = LAW.group_truth({"Ka": 140.0, "Kb": 40.0}, LECTURE_POLYMERS)
     records = []
     for seed, table in enumerate((exact, constant)):
-        io.write_json(recovery.fit_record(table, truth), tmp_path / f"{seed}.json")
+        io.write_json(recovery.fit_record(table, truth, LAW), tmp_path / f"{seed}.json")
         records.append(io.read_json(tmp_path / f"{seed}.json"))
     assert records[1]["law"]["estimates"]["Ka"] is None
     summary = recovery.summary_of_records(records)
@@ -173,7 +187,12 @@ def test_alpha_vs_T_figure(lecture):
         recovery.alpha_frame(points, points["alpha"] * (1 + 0.01 * seed), model="twin", seed=seed)
         for seed in (0, 1)
     ]
-    figure = recovery.alpha_vs_T_figure(pd.concat(frames), {"Ka": 140.0, "Kb": 40.0}, title="t")
+    dT_range = {"PP": (23.15, 100.15), "HDPE": (123.15, 200.15)}
+    curves = steps.truth_curves(LAW, {"Ka": 140.0, "Kb": 40.0}, LECTURE_POLYMERS, dT_range)
+    assert curves["PP"][2] == "truth: Ka=140 K, Kb=40 K"
+    np.testing.assert_allclose(curves["PP"][1][0], lecture_law.alpha(296.15, 273.0, 140, 40))
+    assert steps.truth_curves(LAW, {"Ka": None, "Kb": None}, LECTURE_POLYMERS, dT_range) is None
+    figure = plots.alpha_vs_T_figure(pd.concat(frames), curves, title="t")
     assert isinstance(figure, Figure) and len(figure.axes) == 2
     assert figure.axes[0].get_xlabel() == "T - Tg (K)"
     assert "alpha" in figure.axes[0].get_ylabel()

@@ -48,14 +48,14 @@ def test_scaling_law_json_per_fit_and_figure_per_group(recovered):
     group_dir = recovered.path(
         "results/Ka~140.0/Kb~40.0/noise~0.0/fits/twin_structured/width~32/depth~2/PP"
     )
-    law = json.loads((group_dir / "seed~0" / "scaling_law.json").read_text())
+    law = json.loads((group_dir / "fold~0" / "seed~0" / "scaling_law.json").read_text())
     assert law["truth"] == {"Ka": 140.0, "Kb": 40.0, "r_glassy": 1.0}
     assert law["law"]["success"] and law["law"]["fitted"] == ["Ka", "Kb"]
     assert abs(law["law"]["estimates"]["Ka"] / 140.0 - 1) < 0.1
     assert (group_dir / "alpha_vs_T.svg").read_text().startswith("<?xml")
     nn_law = json.loads(
         recovered.path(
-            "results/Ka~140.0/Kb~40.0/noise~0.0/fits/nn/width~32/depth~2/PP/seed~0/scaling_law.json"
+            "results/Ka~140.0/Kb~40.0/noise~0.0/fits/nn/width~32/depth~2/PP/fold~0/seed~0/scaling_law.json"
         ).read_text()
     )
     assert not nn_law["law"]["success"] and "not identifiable" in nn_law["law"]["reason"]

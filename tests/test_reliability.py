@@ -69,7 +69,7 @@ def test_run_killed_mid_way_resumes_to_identical_results(tmp_path):
 def test_truncated_parquet_between_steps_is_named(tmp_path):
     workflow = Workflow(tmp_path, tiny_config())
     workflow.run("--until", "pair")
-    pairs = workflow.path("results/Ka~140.0/Kb~40.0/noise~0.0/pairs/pairs.parquet")
+    pairs = workflow.path("results/Ka~140.0/Kb~40.0/noise~0.0/pairs/fold~0/pairs.parquet")
     pairs.write_bytes(pairs.read_bytes()[: pairs.stat().st_size // 2])
     result = workflow.run("--until", "fit", check=False)
     assert result.returncode != 0

@@ -30,7 +30,7 @@ import pandas as pd
 import pytest
 from snakemake_runner import ROOT, Workflow, default_config, tiny_config
 
-from contrastive_gs import overview, tables
+from contrastive_gs import aggregation, plots, tables
 
 SCREENSHOT_ENV = "CGS_REPORT_SCREENSHOT"
 SCENARIO = "results/Ka~140.0/Kb~40.0/noise~0.0"
@@ -38,7 +38,7 @@ FIT_ITEMS = {
     "Fig. 1-2 predicted vs true", "Fig. 3 residual histogram", "Fig. 4 residuals vs predicted",
     "Fig. 5 QQ plot", "Table 1 diagnostics", "Table 2 Shapiro-Wilk",
 }  # fmt: skip
-COMPARE_ITEMS = FIT_ITEMS - {"Fig. 1-2 predicted vs true"} | {"Fig. 6 NN vs poly"}
+COMPARE_ITEMS = FIT_ITEMS - {"Fig. 1-2 predicted vs true"} | {"Fig. 6 model vs model"}
 SWEEP_ITEMS = {"test R2 vs NN width", "test R2 vs noise", "test R2 over Ka x Kb"}
 OVERVIEW_ITEMS = {"Overview of the models", "Metrics over seeds"}
 CHROMIUM_FLAGS = [
@@ -67,7 +67,7 @@ def _metrics() -> pd.DataFrame:
                         {
                             "Ka": 140.0, "Kb": 40.0, "noise": 0.0, "model": model,
                             "width": width, "depth": depth, "degree": degree, "group": group,
-                            "seed": seed, "split": split, "r2": r2 + 0.01 * seed,
+                            "fold": 0, "seed": seed, "split": split, "r2": r2 + 0.01 * seed,
                             "r2_ceiling": ceiling + 0.01, "r2_ceiling_group": ceiling,
                         }
                     )  # fmt: skip
@@ -81,8 +81,15 @@ POINT = {"scenario": {"Ka": 140.0, "Kb": 40.0, "noise": 0.0}, "nn": {"width": 32
          "poly": {"degree": 2}}  # fmt: skip
 
 
+def _overview(models, recovery=None):
+    """The overview figure of :func:`_metrics` at POINT."""
+    table = aggregation.r2_by_model(_metrics(), POINT, ["pooled", "PP"])
+    labels = {"nn": "NN", "poly": "poly"}
+    return plots.overview_figure(table, ["pooled", "PP"], models, "Ka = 140 K", recovery, labels)
+
+
 def test_r2_by_model_averages_test_rows_over_seeds():
-    table = overview.r2_by_model(_metrics(), POINT, ["pooled", "PP"])
+    table = aggregation.r2_by_model(_metrics(), POINT, ["pooled", "PP"])
     assert list(table["group"]) == ["pooled", "pooled", "PP", "PP"]
     nn_pooled = table[(table["model"] == "nn") & (table["group"] == "pooled")].iloc[0]
     assert nn_pooled["r2_mean"] == pytest.approx(0.885)
@@ -94,7 +101,7 @@ def test_r2_by_model_averages_test_rows_over_seeds():
 def test_overview_figure_without_and_with_recovery():
     """One panel (R2 against the ceiling) without a recovery table; a second panel (log scale)
     when one is given."""
-    figure = overview.overview_figure(_metrics(), POINT, ["pooled", "PP"], ["nn", "poly"])
+    figure = _overview(["nn", "poly"])
     assert len(figure.axes) == 1
     ax = figure.axes[0]
     assert ax.get_xlabel() == "test R2 of logD_ratio (-)"
@@ -108,7 +115,7 @@ def test_overview_figure_without_and_with_recovery():
         {"model": "nn", "group": "pooled", "parameter": ["Ka", "Kb"], "error_pct": [1.5, 0.5],
          "error_sd_pct": [0.2, 0.0]}
     )  # fmt: skip
-    figure = overview.overview_figure(_metrics(), POINT, ["pooled", "PP"], ["nn"], recovery)
+    figure = _overview(["nn"], recovery)
     assert len(figure.axes) == 2
     assert figure.axes[1].get_yscale() == "log"
     assert figure.axes[1].get_ylabel() == "mean |estimate - truth| / truth (%)"
@@ -136,15 +143,15 @@ def test_recovery_errors_from_the_tidy_recovery_table():
     table = pd.DataFrame(rows)
     for column in ("width", "depth", "degree"):
         table[column] = table[column].astype("Int64")
-    errors = overview.recovery_errors(table, POINT, ["pooled", "HDPE", "PP"])
-    assert list(errors.columns) == [*overview.RECOVERY_COLUMNS, "error_sd_pct"]
+    errors = aggregation.recovery_errors(table, POINT, ["pooled", "HDPE", "PP"])
+    assert list(errors.columns) == list(aggregation.OVERVIEW_RECOVERY_COLUMNS)
     assert len(errors) == 6 and set(errors["group"]) == {"HDPE"}  # nn width 32 and poly
     by = errors.set_index(["model", "parameter"])
     assert by.loc[("nn", "Ka"), "error_pct"] == 2.0
     assert by.loc[("nn", "Ka"), "error_sd_pct"] == pytest.approx(1.0)  # 1.4 / 140 in %
     assert np.isnan(by.loc[("poly", "Kb"), "error_pct"])
     assert by.loc[("poly", "alpha"), "error_pct"] == 2.0
-    figure = overview.overview_figure(_metrics(), POINT, ["pooled", "PP"], ["nn", "poly"], errors)
+    figure = _overview(["nn", "poly"], errors)
     assert [t.get_text() for t in figure.axes[1].get_xticklabels()] == ["NN", "poly"]
     assert sum(t.get_text() == "n/a" for t in figure.axes[1].texts) == 2  # poly Ka, Kb
     plt.close(figure)
@@ -185,7 +192,7 @@ def expected_items(config: dict) -> dict[str, dict[str, int]]:
     return {
         "1 Overview": {"all groups": len(OVERVIEW_ITEMS)},
         "2 Fits": dict.fromkeys(groups, 2 * len(FIT_ITEMS)),
-        "3 NN vs poly": dict.fromkeys(groups, len(COMPARE_ITEMS)),
+        "3 NN vs poly": dict.fromkeys(groups, len(COMPARE_ITEMS)),  # config compare: nn, poly
         "4 PCA": dict.fromkeys(groups, 1),
         "5 Sweeps": {"all groups": len(SWEEP_ITEMS)},
         "6 Scaling-law recovery": {
@@ -236,7 +243,7 @@ def test_report_holds_every_figure_and_table(report):
         assert entry["mime_type"].startswith(expected_mime), result_path
         if result_path.endswith("shapiro.html"):  # says why its p-values are no valid test
             assert "not a valid" in entry["caption"] and "not independent" in entry["caption"]
-    shapiro = results[f"{SCENARIO}/fits/nn/width~32/depth~2/HDPE/seed~0/shapiro.html"]
+    shapiro = results[f"{SCENARIO}/fits/nn/width~32/depth~2/HDPE/fold~0/seed~0/shapiro.html"]
     assert '<tt class="docutils literal">width~32/depth~2</tt>' in shapiro["caption"]
     description = _script_variable(page, "workflow_desc")
     assert "<i>α</i>" in description and "<i>K</i><sub><i>a</i></sub>" in description  # the law
@@ -250,7 +257,9 @@ def test_overview_and_tables_are_byte_stable(report):
     files = [
         workflow.path("results/summary/overview.png"),
         workflow.path("results/summary/summary.html"),
-        workflow.path(SCENARIO, "compare/width~32/depth~2/degree~2/pooled/seed~0/shapiro.html"),
+        workflow.path(
+            SCENARIO, "compare/nn/width~32/depth~2/poly/degree~2/pooled/fold~0/seed~0/shapiro.html"
+        ),
     ]
     before = [f.read_bytes() for f in files]
     workflow.run("--forcerun", "overview", "compare_tables")

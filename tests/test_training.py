@@ -8,12 +8,12 @@ import logging
 import numpy as np
 import pytest
 import torch
+from helpers import make_family
 
 from contrastive_gs import training
 from contrastive_gs.families._pair_features import Standardizer
 from contrastive_gs.families.poly import poly_design_rank, poly_pipeline, warn_if_rank_deficient
 from contrastive_gs.settings import NetworkSettings, ScheduleSettings
-from helpers import make_family
 
 
 def _network(width=32, depth=2, activation="relu") -> NetworkSettings:
@@ -126,7 +126,9 @@ def test_train_full_batch_returns_losses_and_logs(caplog):
         return ((m(x) - 3 * x) ** 2).mean()
 
     with caplog.at_level(logging.INFO, logger="contrastive_gs.training"):
-        losses = training.train_full_batch(model, loss, epochs=40, lr=0.2, log_every=10, label="lin")
+        losses = training.train_full_batch(
+            model, loss, epochs=40, lr=0.2, log_every=10, label="lin"
+        )
     assert len(losses) == 40
     assert losses[-1] < 0.1 * losses[0]
     progress = [r.getMessage() for r in caplog.records if "epoch" in r.getMessage()]
@@ -205,7 +207,9 @@ def test_fit_mlps_seed_result_independent_of_other_seeds(width):
     together = training.fit_mlps(X, y, network_settings, schedule, [4, 1, 7])
     for seed, network in zip([4, 1, 7], together, strict=True):
         alone = fit_mlp(X, y, seed, width=width, epochs=30)
-        np.testing.assert_array_equal(training.predict_mlp(network, X), training.predict_mlp(alone, X))
+        np.testing.assert_array_equal(
+            training.predict_mlp(network, X), training.predict_mlp(alone, X)
+        )
         assert not network.training
     assert not np.array_equal(
         training.predict_mlp(together[0], X), training.predict_mlp(together[1], X)

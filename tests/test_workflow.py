@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 import pytest
+import yaml
 from snakemake_runner import Workflow, tiny_config
 
 pytestmark = pytest.mark.workflow
@@ -22,20 +23,23 @@ def completed(tmp_path_factory) -> Workflow:
 
 
 def test_run_writes_every_output(completed):
-    fit_dir = completed.path(SCENARIO, "fits/nn/width~32/depth~2/pooled/seed~0")
+    fit_dir = completed.path(SCENARIO, "fits/nn/width~32/depth~2/pooled/fold~0/seed~0")
     for name in ["metrics.json", "predictions.parquet", "model.pkl", "qq.svg", "hist.svg",
                  "predicted_vs_true.svg", "residuals_vs_predicted.svg", "residual_stats.csv",
                  "shapiro.csv"]:  # fmt: skip
         assert (fit_dir / name).stat().st_size > 0, name
-    compare_dir = completed.path(SCENARIO, "compare/width~32/depth~2/degree~2/PP/seed~0")
-    assert (compare_dir / "nn_vs_poly.svg").exists()
-    assert completed.path(SCENARIO, "compare/pca/HDPE.svg").exists()
+    compare_dir = completed.path(
+        SCENARIO, "compare/nn/width~32/depth~2/poly/degree~2/PP/fold~0/seed~0"
+    )
+    assert (compare_dir / "model_vs_model.svg").exists()
+    assert completed.path(SCENARIO, "pca/fold~0/HDPE.svg").exists()
     assert completed.path(SCENARIO, "logs/fit/nn/width~32/depth~2.log").read_text().count("epoch")
 
 
 def test_metrics_table_has_one_row_per_fit_and_split(completed):
     metrics = pd.read_parquet(completed.path("results/summary/metrics.parquet"))
-    assert len(metrics) == 2 * 3 * 1 * 2  # models x groups x seeds x splits
+    assert len(metrics) == 2 * 3 * 1 * 2  # models x groups x seeds x splits (one fold)
+    assert set(metrics["fold"]) == {0}
     assert set(metrics["group"]) == {"pooled", "PP", "HDPE"}
     assert metrics[["r2", "rmse", "r2_ceiling", "r2_ceiling_group"]].notna().all().all()
     assert (metrics["r2"] <= metrics["r2_ceiling"] + 1e-9).all()
@@ -93,6 +97,28 @@ def test_changed_width_leaves_poly_fits_alone(completed):
     ]
     assert len(fit_jobs) == 1
     assert "fits/nn/width~8" in fit_jobs[0] and "fits/poly" not in fit_jobs[0]
+
+
+def test_same_values_in_another_key_order_rerun_nothing(completed):
+    """config.yaml loaded and written back with sorted keys (same values): nothing to do."""
+    (completed.directory / "config.yaml").write_text(yaml.safe_dump(completed.config))
+    try:
+        assert completed.scheduled_jobs() == {}
+    finally:
+        completed.write_config(tiny_config())
+
+
+def test_sorted_configfile_with_a_new_width_reruns_only_the_network(completed):
+    """As a user would: the config written with sorted keys and nn.width 64, passed by
+    --configfile: no simulate, pair or poly job, only the NN fit and what depends on it."""
+    config = copy.deepcopy(completed.config)
+    config["nn"]["width"] = 64
+    configfile = completed.directory / "my.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    assert completed.scheduled_jobs("--configfile", str(configfile)) == ONE_MODEL
+    output = completed.run("--dry-run", "--configfile", str(configfile)).stdout
+    fit_jobs = [b for b in re.split(r"\n(?:local)?rule ", output) if b.startswith("fit:")]
+    assert len(fit_jobs) == 1 and "fits/nn/width~64" in fit_jobs[0]
 
 
 def test_same_config_gives_identical_metrics(completed, tmp_path):

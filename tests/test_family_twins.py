@@ -4,19 +4,25 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from helpers import fit_one, make_family
 
-from contrastive_gs import data, fit, physics, recovery, twin
+from contrastive_gs import data, fit, recovery
+from contrastive_gs.families import _twins as twin
 from contrastive_gs.fit import PREDICTION_COLUMNS
+from contrastive_gs.laws import lecture
 from contrastive_gs.pairs import PairSettings, make_pairs
+from contrastive_gs.polymers import Polymer
+from contrastive_gs.splits.points import PointSplit
 
-LECTURE_POLYMERS = (physics.Polymer("PP", 273.0), physics.Polymer("HDPE", 173.0))
-FAST = twin.TwinSettings(width=16, epochs=300, lr=0.02)  # a rough fit, for speed
+LAW = lecture.LectureLaw(M0=100.0, D0=1e-9)
+LECTURE_POLYMERS = (Polymer("PP", 273.0), Polymer("HDPE", 173.0))
+FAST = {"width": 16, "epochs": 300, "lr": 0.02}  # a rough fit, for speed
 
 
 def simulate(polymers=LECTURE_POLYMERS, n_M=5, n_T=5, Ka=140.0, Kb=40.0, T_C=None):
     """The lecture's grid (M 40..500 g/mol, T 23..100 degC), coarser, noise-free."""
     settings = data.SimulationSettings(
-        Ka=Ka, Kb=Kb, M0=100.0, D0=1e-9, noise=0.0, noise_seed=0,
+        law=LAW, values={"Ka": Ka, "Kb": Kb}, noise=0.0, noise_seed=0,
         M=np.linspace(40, 500, n_M),
         T_C=np.linspace(23, 100, n_T) if T_C is None else np.asarray(T_C, dtype=float),
         polymers=tuple(polymers),
@@ -32,15 +38,21 @@ def _one_thread(one_torch_thread):
 @pytest.fixture(scope="module")
 def small():
     points = simulate()
-    return points, make_pairs(points, PairSettings("within", "points", 0.2, 0))
+    split = PointSplit(test_size=0.2, split_seed=0)
+    return points, make_pairs(points, PairSettings("within", None, 0), split)
+
+
+def settings(**changes) -> twin.TwinSettings:
+    """Twin settings: the defaults of the ``twin`` config section (b(T, Tg)), with ``changes``."""
+    return make_family("twin", **changes).settings
 
 
 def torch_log_diffusivity(Ka, Kb, r_glassy, M0=100.0):
-    """physics.log_diffusivity (without ln D0) as a torch function of (ln M, 1/T, Tg)."""
+    """lecture.log_diffusivity (without ln D0) as a torch function of (ln M, 1/T, Tg)."""
 
     def g(X):
         T, Tg = 1.0 / X[:, 1], X[:, 2]
-        H = 0.5 * (1.0 + torch.tanh(4.0 * (T - Tg) / physics.BLEND_WIDTH_K))
+        H = 0.5 * (1.0 + torch.tanh(4.0 * (T - Tg) / lecture.BLEND_WIDTH_K))
         alpha = 1.0 + Ka / (Kb + (H + (1.0 - H) * r_glassy) * (T - Tg))
         return -alpha * (X[:, 0] - np.log(M0))
 
@@ -50,26 +62,27 @@ def torch_log_diffusivity(Ka, Kb, r_glassy, M0=100.0):
 def test_autograd_alpha_equals_analytic_alpha():
     """-dg/d ln M of the scaling law is alpha, through Tg and the glassy blend (PMMA-like)."""
     points = simulate(
-        (physics.Polymer("PMMA", 381.15, 0.5), physics.Polymer("PP", 273.0)),
+        (Polymer("PMMA", 381.15, 0.5), Polymer("PP", 273.0)),
         n_M=4, n_T=9, Ka=252.0, Kb=65.0, T_C=np.linspace(68, 148, 9),
     )  # fmt: skip
     r = np.where(points["Polymer"] == "PMMA", 0.5, 1.0)
     recovered = twin.autograd_alpha(
         torch_log_diffusivity(252.0, 65.0, torch.tensor(r)), twin.point_features(points)
     )
-    expected = physics.alpha(points["T"], points["Tg"], 252.0, 65.0, r)
+    expected = lecture.alpha(points["T"], points["Tg"], 252.0, 65.0, r)
     np.testing.assert_allclose(recovered, expected, rtol=0, atol=1e-10)
 
 
 def test_structured_twin_recovers_scaling_law(small):
     """Known answer: noise-free lecture-like grid (5 x 5 per polymer), seed 0: Ka, Kb within 2 %."""
     points, pairs = small
-    settings = twin.TwinSettings(width=16, epochs=1000, lr=0.02)
-    result = fit.fit_group(pairs, "twin_structured", settings, 0, points=points)
+    result = fit_one(
+        "twin_structured", points, pairs, b_inputs="T_Tg", width=16, epochs=1000, lr=0.02
+    )
     assert result.metrics["test"]["r2"] > 0.9999
     alpha = result.model.alpha(points)
     np.testing.assert_allclose(alpha, points["alpha"], rtol=0.01)
-    law = recovery.fit_scaling_law(points["T"], points["Tg"], alpha)
+    law = recovery.fit_scaling_law(points["T"], points["Tg"], alpha, LAW)
     assert law.success and law.fitted == ("Ka", "Kb")
     assert law.estimates["Ka"] == pytest.approx(140.0, rel=0.02)
     assert law.estimates["Kb"] == pytest.approx(40.0, rel=0.02)
@@ -78,7 +91,7 @@ def test_structured_twin_recovers_scaling_law(small):
 def test_structured_alpha_is_minus_dg_dlnM(small):
     """a(T, Tg) of the structured twin is its autograd -dg/d ln M (b does not depend on M)."""
     points, pairs = small
-    model = twin.fit_twin(points, pairs[pairs["split"] == "train"], FAST, 0, structured=True)
+    model = twin.fit_twin(points, pairs[pairs["split"] == "train"], settings(**FAST), 0, True)
     by_autograd = twin.autograd_alpha(model.g, twin.point_features(points))
     np.testing.assert_allclose(model.alpha(points), by_autograd, rtol=0, atol=1e-12)
 
@@ -87,15 +100,10 @@ def test_structured_alpha_is_minus_dg_dlnM(small):
 def test_fit_result_and_determinism(small, structured):
     """Same seed, same numbers (seed 0 twice); another seed, other numbers; FitResult as fit's."""
     points, pairs = small
-    first = fit.fit_group(
-        pairs, "twin_structured" if structured else "twin", FAST, 0, points=points
-    )
-    again = fit.fit_group(
-        pairs, "twin_structured" if structured else "twin", FAST, 0, points=points
-    )
-    other = fit.fit_group(
-        pairs, "twin_structured" if structured else "twin", FAST, 1, points=points
-    )
+    name = "twin_structured" if structured else "twin"
+    first = fit_one(name, points, pairs, 0, **FAST)
+    again = fit_one(name, points, pairs, 0, **FAST)
+    other = fit_one(name, points, pairs, 1, **FAST)
     assert list(first.predictions.columns) == PREDICTION_COLUMNS
     assert set(first.metrics) == {"train", "test"}
     assert first.metrics["test"]["n"] == (pairs["split"] == "test").sum()
@@ -114,7 +122,7 @@ def test_unstructured_twin_alpha_near_truth(small):
     """The plain twin, 300 epochs only (seed 0): alpha by autograd within 8 % of the truth on
     average (the lecture's models on pair features: ~20 %); worst at the grid's edges in M."""
     points, pairs = small
-    result = fit.fit_group(pairs, "twin", FAST, 0, points=points)
+    result = fit_one("twin", points, pairs, 0, **FAST)
     error = np.abs(result.model.alpha(points) / points["alpha"] - 1)
     assert error.mean() < 0.08
 
@@ -122,18 +130,18 @@ def test_unstructured_twin_alpha_near_truth(small):
 def test_structured_twin_with_b_of_Tg(small):
     """b(Tg) and ln(M/M0) with the known M0 = 100 g/mol (seed 0): alpha within 1 %."""
     points, pairs = small
-    settings = twin.TwinSettings(width=16, epochs=1000, lr=0.02, b_inputs="Tg")
-    result = fit.fit_group(pairs, "twin_structured", settings, 0, points=points, M0=100.0)
+    b_of_Tg = {"width": 16, "epochs": 1000, "lr": 0.02, "b_inputs": "Tg"}
+    result = fit_one("twin_structured", points, pairs, 0, **b_of_Tg)
     assert result.model.log_reference_mass == pytest.approx(np.log(100.0))
     np.testing.assert_allclose(result.model.alpha(points), points["alpha"], rtol=0.01)
     with pytest.raises(ValueError, match="M0"):
-        twin.fit_twin(points, pairs[pairs["split"] == "train"], settings, 0, structured=True)
+        twin.fit_twin(points, pairs[pairs["split"] == "train"], settings(**b_of_Tg), 0, True)
 
 
 def test_float32_runs(small):
     points, pairs = small
-    settings = twin.TwinSettings(width=8, epochs=20, dtype="float32")
-    model = twin.fit_twin(points, pairs[pairs["split"] == "train"], settings, 0, structured=True)
+    float32 = settings(width=8, epochs=20, dtype="float32")
+    model = twin.fit_twin(points, pairs[pairs["split"] == "train"], float32, 0, structured=True)
     assert np.all(np.isfinite(model.alpha(points)))
 
 
@@ -144,17 +152,22 @@ def test_float32_runs(small):
         {"b_inputs": "T"}, {"final_fraction": 1.0}, {"final_lr_factor": 0.0},
     ],
 )  # fmt: skip
-def test_settings_are_validated(bad):
+def test_settings_are_validated_by_the_schema(lecture_config, schema, bad):
+    """The schema, the one validator, refuses each bad twin setting naming its key."""
+    from contrastive_gs import config
+
+    lecture_config["twin_structured"].update(bad)
     key = next(iter(bad))
-    with pytest.raises(ValueError, match=key):
-        twin.TwinSettings(**bad)
+    with pytest.raises(config.ConfigError, match=f"'twin_structured.{key}'"):
+        config.validate_config(lecture_config, schema)
 
 
 def test_batch_yields_every_group_and_seed(small):
     points, pairs = small
-    settings = twin.TwinSettings(width=4, epochs=5)
-    batch = fit.fit_batch(pairs, "twin", settings, ["pooled", "PP"], [0, 1], points=points)
-    results = list(batch)
-    assert [(g, s) for g, s, _ in results] == [("pooled", 0), ("pooled", 1), ("PP", 0), ("PP", 1)]
-    PP_pairs = results[2][2].predictions
+    family = make_family("twin", width=4, epochs=5)
+    results = list(fit.fit_batch(family, points, {0: pairs}, ["pooled", "PP"], [0, 1]))
+    assert [(g, s) for g, _, s, _ in results] == [
+        ("pooled", 0), ("pooled", 1), ("PP", 0), ("PP", 1)
+    ]  # fmt: skip
+    PP_pairs = results[2][3].predictions
     assert len(PP_pairs) == ((pairs["Polymer_i"] == "PP") & (pairs["Polymer_j"] == "PP")).sum()
