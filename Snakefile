@@ -17,6 +17,7 @@ include: "workflow/rules/diagnose.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/recover.smk"
+include: "workflow/rules/predict.smk"
 include: "workflow/rules/report.smk"
 
 

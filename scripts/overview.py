@@ -1,7 +1,7 @@
 """Rule overview: the one-page comparison of the models; the metrics and recovery tables as HTML."""
 
 from contrastive_gs import io, steps
-from contrastive_gs.laws import law_from_config
+from contrastive_gs.laws import build_law
 
 with io.job_log(snakemake.log[0]):
     params = snakemake.params
@@ -10,6 +10,6 @@ with io.job_log(snakemake.log[0]):
         params.point,
         params.groups,
         params.models,
-        law_from_config(params.law["name"], params.law["constants"]),
+        build_law(params.law["name"], params.law["constants"]),
         dict(snakemake.output.items()),
     )

@@ -1,15 +1,12 @@
 """Rule pair: contrastive pairs of the points, one table per fold of the split, streamed to
-Parquet."""
+Parquet, with the side of every point in each fold."""
 
-from contrastive_gs import io, pairs
-from contrastive_gs.splits import split_from_config
+from contrastive_gs import io, steps
 
 with io.job_log(snakemake.log[0]):
-    summaries = pairs.write_pairs(
-        io.read_parquet(snakemake.input.points),
-        pairs.PairSettings(**snakemake.params.pairs),
-        split_from_config(snakemake.params.split),
-        snakemake.output.pairs,
+    steps.make_pairs(
+        snakemake.input.points,
+        snakemake.params.pairs,
+        snakemake.params.split,
+        dict(snakemake.output.items()),
     )
-    for summary, path in zip(summaries, snakemake.output.summary, strict=True):
-        io.write_json(summary, path)

@@ -1,7 +1,7 @@
 """Rule recover: per group, the alpha each fit implies against T - Tg, every seed overlaid."""
 
 from contrastive_gs import io, steps
-from contrastive_gs.laws import law_from_config
+from contrastive_gs.laws import build_law
 from contrastive_gs.polymers import Polymer
 
 with io.job_log(snakemake.log[0]):
@@ -9,7 +9,7 @@ with io.job_log(snakemake.log[0]):
     steps.recovery_figures(
         snakemake.input.alpha,
         params.groups,
-        law_from_config(params.law["name"], params.law["constants"]),
+        build_law(params.law["name"], params.law["constants"]),
         params.truth,
         [Polymer(**polymer) for polymer in params.polymers],
         title=f"{snakemake.wildcards.model} {snakemake.wildcards.hyper}",

@@ -1,13 +1,14 @@
-"""Rule simulate: the points of one scenario, simulated on the grid or read from a data file."""
+"""Rule simulate: the points of one scenario, simulated on the grid or read from a data file; the
+spread of their replicates; the query points of the config's predict section."""
 
-from contrastive_gs import config, data, io
-from contrastive_gs.laws import law_from_config
+from contrastive_gs import io, steps
+from contrastive_gs.laws import build_law
 
-with io.job_log(snakemake.log[0]) as log:
-    params = snakemake.params.data
-    polymers = [] if params["source"] == "file" else config.resolve_polymers(params["polymers"])
-    points = data.load_points(params, polymers, law_from_config(snakemake.params.law, params))
-    log.info(
-        "%d points of %d polymers (%s)", len(points), points["Polymer"].nunique(), params["source"]
+with io.job_log(snakemake.log[0]):
+    params = snakemake.params
+    steps.make_points(
+        params.data,
+        build_law(params.law["name"], params.law["constants"]),
+        params.predict,
+        dict(snakemake.output.items()),
     )
-    io.write_parquet(points, snakemake.output.points)

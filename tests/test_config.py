@@ -104,7 +104,7 @@ REJECTED = {
         "'data.polymers'",
         "duplicate polymer name(s) ['PP']",
     ),
-    "grid num 1": (_set("data.M.num", 1), "'data.M.num'", "a value >= 2"),
+    "grid num 0": (_set("data.M.num", 0), "'data.M.num'", "a value >= 1"),
     "r 1.5": (_set("data.polymers.0.r", 1.5), "'data.polymers.0.r'", "a value <= 1"),
     "r 0": (_set("data.polymers.0.r", 0), "'data.polymers.0.r'", "a value > 0"),
     "noise negative": (_set("data.noise", -0.1), "'data.noise'", "a value >= 0"),
@@ -140,7 +140,7 @@ REJECTED = {
         "'pairs.test_above_T_C'",
         "which does not use it; expected null",
     ),
-    "unknown law": (_set("law", "arrhenius"), "'law'", "one of ['lecture']"),
+    "unknown law": (_set("law", "arrhenius"), "'law'", "one of ['blob', 'free_volume', 'lecture']"),
     "unknown model": (_set("models", ["nn", "svm"]), "'models.1'", "one of"),
     "compare one model": (_set("compare", ["nn"]), "'compare'", "at least 2 item(s)"),
     "lasso one fold": (_set("lasso.cv_folds", 1), "'lasso.cv_folds'", "a value >= 2"),
@@ -150,11 +150,55 @@ REJECTED = {
         "'pairs.test_above_T_C'",
         "pairs on one side of the 'temperature' split",
     ),
-    "points split too few points": (
-        _set_all({"pairs.split": "points", "data.M.num": 2, "data.T_C.num": 2}),
+    "points split one point per polymer": (
+        _set_all({"pairs.split": "points", "data.M.num": 1, "data.T_C.num": 1}),
         "'pairs.test_size'",
-        "pairs on one side of the 'points' split",
+        "leaves group 'pooled' too few pairs",
     ),
+    "k_fold of one fold": (_set_all({"pairs.split": "k_fold", "pairs.k": 1}), "'pairs.k'", ">= 2"),
+    "leave out nothing": (
+        _set("pairs.split", "leave_one_group_out"),
+        "'pairs.leave_out'",
+        "expected one of ['polymer', 'temperature']",
+    ),
+    "leave out a polymer, per-polymer groups": (
+        _set_all({"pairs.split": "leave_one_group_out", "pairs.leave_out": "polymer"}),
+        "'pairs.leave_out'",
+        "leaves group 'PP' too few pairs",
+    ),
+    "free_volume polymer not in the table": (
+        _set_all({"law": "free_volume", "data.M.num": 1, "groups": ["pooled"]}),
+        "'law'",
+        "free-volume parameters of polymer(s) ['HDPE', 'PP'] are not in the table",
+    ),
+    "free_volume with several molar masses": (
+        _set_all(
+            {
+                "law": "free_volume",
+                "data.polymers": [{"preset": "PS"}],
+                "groups": ["PS"],
+                "data.T_C": {"start": 110, "stop": 170, "num": 4},
+            }
+        ),
+        "'law'",
+        "several molar masses",
+    ),
+    "free_volume table missing": (
+        _set_all({"law": "free_volume", "free_volume.parameters": "no/such.csv"}),
+        "'free_volume.parameters'",
+        "no/such.csv",
+    ),
+    "blob with b(Tg)": (
+        _set_all({"law": "blob", "models": ["twin_structured"]}),
+        "'twin_structured.b_inputs'",
+        "not allowed with law 'blob'",
+    ),
+    "groups auto leaves nothing": (
+        _set_all({"groups": "auto", "data.M.num": 1, "data.T_C.num": 1}),
+        "'groups'",
+        "leaves no group",
+    ),
+    "query of an unknown polymer": (_set("predict.path", "QUERY_PS"), "'predict.path'", "['PS']"),
     "grid without num": (
         lambda cfg: cfg["data"]["M"].pop("num"),
         "'data.M'",
@@ -164,9 +208,13 @@ REJECTED = {
 
 
 @pytest.mark.parametrize(("mutate", "key", "problem"), REJECTED.values(), ids=REJECTED.keys())
-def test_rejected_configs(lecture_config, schema, mutate, key, problem):
+def test_rejected_configs(lecture_config, schema, mutate, key, problem, tmp_path):
     """Each invalid config raises ConfigError whose message names the key and the problem."""
     mutate(lecture_config)
+    if lecture_config["predict"].get("path") == "QUERY_PS":
+        query = tmp_path / "query.csv"
+        query.write_text("polymer,M,T\nPS,100,400\n")
+        lecture_config["predict"]["path"] = str(query)
     with pytest.raises(config.ConfigError) as error:
         config.validate_config(lecture_config, schema)
     message = str(error.value)

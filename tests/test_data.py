@@ -70,7 +70,7 @@ def test_simulate_row_count_and_columns():
     """One row per (polymer, M, T): 2 x 3 x 4 = 24 rows, with the documented columns."""
     points = data.simulate(_settings())
     assert len(points) == 2 * 3 * 4
-    assert list(points.columns) == data.POINT_COLUMNS
+    assert list(points.columns) == [*data.POINT_COLUMNS, "logD_true"]
     assert points.index.equals(pd.RangeIndex(24))
 
 
@@ -157,7 +157,7 @@ def test_noise_standard_deviation():
 def test_settings_from_params(lecture_config):
     """The data section of the config becomes SimulationSettings with grids expanded."""
     polymers = [PP, HDPE]
-    law = lecture.LectureLaw.from_config(lecture_config["data"])
+    law = lecture.LectureLaw.from_config(lecture_config)
     settings = data.settings_from_params(lecture_config["data"], polymers, law)
     assert settings.values == {"Ka": 140.0, "Kb": 40.0}
     assert (settings.law.M0, settings.law.D0) == (100.0, 1e-9)
@@ -195,7 +195,8 @@ def _measured_file(tmp_path, text: str, name: str = "measured.csv"):
 def test_read_measured_gives_point_columns_in_polymer_m_t_order(tmp_path):
     """A measured table becomes points: lecture columns, ln D, alpha unknown (NaN)."""
     points = data.read_measured(_measured_file(tmp_path, MEASURED))
-    assert list(points.columns) == data.POINT_COLUMNS
+    assert list(points.columns) == [*data.POINT_COLUMNS, "replicate", "row"]
+    assert points["row"].tolist() == [2, 4, 3, 5, 6]  # the file's rows (header = 1)
     assert points["Polymer"].tolist() == ["PP", "PP", "PP", "HDPE", "HDPE"]
     assert points["M"].tolist() == [40, 40, 120, 40, 500]  # sorted by M, then T
     np.testing.assert_allclose(points["logD"], np.log(points["D"]))
@@ -221,20 +222,21 @@ DATA_FAULTS = {
     "empty cell": (MEASURED.replace(",120,", ",,"), "column M has 1 missing"),
     "infinite": (MEASURED.replace("6.1e-10", "inf"), "infinite"),
     "non-numeric": (MEASURED.replace("296.15,273,1.9", "hot,273,1.9"), "column T has 1"),
-    "D zero": (MEASURED.replace("6.1e-10", "0"), "column D must be > 0; row 3 has 0.0"),
+    "D zero": (MEASURED.replace("6.1e-10", "0"), "column D must be > 0; row 3 has 0"),
     "D negative": (MEASURED.replace("6.1e-10", "-6.1e-10"), "column D must be > 0"),
     "M negative": (MEASURED.replace(",120,", ",-120,"), "column M must be > 0"),
-    "duplicate row": (MEASURED + "PP,40,296.15,273,1.8e-08\n", "duplicate rows"),
-    "one point": (MEASURED + "PS,40,296.15,373,1e-09\n", "['PS'] have a single point"),
     "two Tg": (MEASURED.replace("PP,40,373.15,273", "PP,40,373.15,270"), "several Tg"),
+    "T below 0 K in degC": (MEASURED.replace("296.15,273,1.9", "-300,273,1.9"), "above 0 K"),
+    "mapped column absent": (MEASURED, "data.columns names column(s) ['T_K']"),
 }
 
 
 @pytest.mark.parametrize(("text", "problem"), DATA_FAULTS.values(), ids=DATA_FAULTS.keys())
 def test_read_measured_rejects_bad_data_naming_file_and_problem(tmp_path, text, problem):
     path = _measured_file(tmp_path, text)
+    columns = {"T": "T_K"} if "T_K" in problem else None
     with pytest.raises(data.DataFileError) as error:
-        data.read_measured(path)
+        data.read_measured(path, columns, "degC" if "0 K" in problem else "K")
     assert str(path) in str(error.value)
     assert problem in str(error.value)
 
@@ -246,3 +248,36 @@ def test_read_measured_missing_or_damaged_file(tmp_path):
     damaged.write_bytes(b"PAR1 not really parquet")
     with pytest.raises(data.DataFileError, match="cannot be read"):
         data.read_measured(damaged)
+
+
+def test_replicates_are_kept_as_points_with_their_spread(tmp_path):
+    """Rows repeating a (polymer, M, T) are replicates: kept, numbered, their spread reported;
+    a polymer of one point is kept too (its identifiability says what it can tell)."""
+    text = MEASURED + "PP,40,296.15,273,2.9e-08\nPS,40,296.15,373,1e-09\n"
+    points = data.read_measured(_measured_file(tmp_path, text))
+    assert len(points) == 7
+    repeated = points[(points["Polymer"] == "PP") & (points["M"] == 40) & (points["T"] == 296.15)]
+    assert repeated["replicate"].tolist() == [0, 1]
+    spread = data.replicate_spread(points)
+    assert len(spread) == 1 and spread["n"].iloc[0] == 2
+    expected = np.std(np.log10([1.9e-08, 2.9e-08]), ddof=1)
+    assert spread["sd_log10D"].iloc[0] == pytest.approx(expected)
+
+
+def test_columns_by_other_names_and_degC(tmp_path):
+    """The file's own column names (data.columns) and temperatures in degC."""
+    text = "polymer,solute,M_g_mol,T_degC,Tg_degC,D_m2_s\nPS,toluene,92.14,150,100,1.5e-11\n"
+    columns = {"M": "M_g_mol", "T": "T_degC", "Tg": "Tg_degC", "D": "D_m2_s"}
+    points = data.read_measured(_measured_file(tmp_path, text), columns, "degC")
+    assert points["T"].iloc[0] == pytest.approx(423.15) and points["Tg"].iloc[0] == 373.15
+    assert points["solute"].iloc[0] == "toluene"
+
+
+def test_the_toluene_dataset_reads_with_its_replicates():
+    """The worked example's data: 26 points of toluene in six polymers, with replicates."""
+    from conftest import ROOT
+
+    columns = {"M": "M_g_mol", "T": "T_K", "Tg": "Tg_K", "D": "D_m2_s"}
+    points = data.read_measured(ROOT / "data" / "toluene_zhu2019.csv", columns)
+    assert len(points) == 26 and points["Polymer"].nunique() == 6
+    assert data.replicate_spread(points)["n"].sum() == 8  # gPET 2, wPET 4 + 2 at 313 and 323 K

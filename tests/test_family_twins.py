@@ -67,7 +67,7 @@ def test_autograd_alpha_equals_analytic_alpha():
     )  # fmt: skip
     r = np.where(points["Polymer"] == "PMMA", 0.5, 1.0)
     recovered = twin.autograd_alpha(
-        torch_log_diffusivity(252.0, 65.0, torch.tensor(r)), twin.point_features(points)
+        torch_log_diffusivity(252.0, 65.0, torch.tensor(r)), twin.point_features(points, LAW)
     )
     expected = lecture.alpha(points["T"], points["Tg"], 252.0, 65.0, r)
     np.testing.assert_allclose(recovered, expected, rtol=0, atol=1e-10)
@@ -82,7 +82,7 @@ def test_structured_twin_recovers_scaling_law(small):
     assert result.metrics["test"]["r2"] > 0.9999
     alpha = result.model.alpha(points)
     np.testing.assert_allclose(alpha, points["alpha"], rtol=0.01)
-    law = recovery.fit_scaling_law(points["T"], points["Tg"], alpha, LAW)
+    law = recovery.fit_scaling_law(points, alpha, LAW)
     assert law.success and law.fitted == ("Ka", "Kb")
     assert law.estimates["Ka"] == pytest.approx(140.0, rel=0.02)
     assert law.estimates["Kb"] == pytest.approx(40.0, rel=0.02)
@@ -91,8 +91,10 @@ def test_structured_twin_recovers_scaling_law(small):
 def test_structured_alpha_is_minus_dg_dlnM(small):
     """a(T, Tg) of the structured twin is its autograd -dg/d ln M (b does not depend on M)."""
     points, pairs = small
-    model = twin.fit_twin(points, pairs[pairs["split"] == "train"], settings(**FAST), 0, True)
-    by_autograd = twin.autograd_alpha(model.g, twin.point_features(points))
+    model = twin.fit_twin(
+        points, pairs[pairs["split"] == "train"], settings(**FAST), 0, True, "", LAW
+    )
+    by_autograd = twin.autograd_alpha(model.g, twin.point_features(points, LAW))
     np.testing.assert_allclose(model.alpha(points), by_autograd, rtol=0, atol=1e-12)
 
 
@@ -135,13 +137,18 @@ def test_structured_twin_with_b_of_Tg(small):
     assert result.model.log_reference_mass == pytest.approx(np.log(100.0))
     np.testing.assert_allclose(result.model.alpha(points), points["alpha"], rtol=0.01)
     with pytest.raises(ValueError, match="M0"):
-        twin.fit_twin(points, pairs[pairs["split"] == "train"], settings(**b_of_Tg), 0, True)
+        from contrastive_gs.laws.blob import BlobLaw
+
+        blob = BlobLaw(14.0, 2.0, 1e-9, 0.0)  # no known reference of ln N
+        twin.fit_twin(
+            points, pairs[pairs["split"] == "train"], settings(**b_of_Tg), 0, True, "", blob
+        )
 
 
 def test_float32_runs(small):
     points, pairs = small
     float32 = settings(width=8, epochs=20, dtype="float32")
-    model = twin.fit_twin(points, pairs[pairs["split"] == "train"], float32, 0, structured=True)
+    model = twin.fit_twin(points, pairs[pairs["split"] == "train"], float32, 0, True, "", LAW)
     assert np.all(np.isfinite(model.alpha(points)))
 
 

@@ -140,14 +140,17 @@ def test_write_fit(tmp_path):
     result = FitResult(ConstantModel(2.0), predictions, {"test": {"r2": float("nan")}})
     paths = {
         name: str(tmp_path / "PP" / "seed~0" / name)
-        for name in ("m.json", "p.parquet", "x.pkl", "a.parquet", "law.json")
+        for name in ("m.json", "p.parquet", "x.pkl", "a.parquet", "law.json", "pp.parquet")
     }
+    point_table = pd.DataFrame({"point": [0], "logD_pred": [-20.0]})
     alpha = pd.DataFrame({"T": [300.0], "alpha": [2.5]})
     law = {"law": {"estimates": {"Ka": 140.0}}, "truth": {"Ka": 140.0}}
     io.write_fit(
-        result, alpha, law, metrics=paths["m.json"], predictions=paths["p.parquet"],
+        result, alpha, law, point_table, metrics=paths["m.json"], predictions=paths["p.parquet"],
         model=paths["x.pkl"], alpha=paths["a.parquet"], scaling_law=paths["law.json"],
+        points=paths["pp.parquet"],
     )  # fmt: skip
+    pd.testing.assert_frame_equal(io.read_parquet(paths["pp.parquet"]), point_table)
     assert io.read_json(paths["law.json"]) == law
     pd.testing.assert_frame_equal(io.read_parquet(paths["a.parquet"]), alpha)
     assert io.read_json(paths["m.json"]) == {"test": {"r2": None}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -184,6 +185,12 @@ def test_polymer_is_frozen_with_lecture_defaults():
 LAW = lecture.LectureLaw(M0=M0, D0=D0)
 
 
+def _points(T, Tg, M=100.0, polymer="P") -> pd.DataFrame:
+    """Points of one polymer at temperatures ``T`` (K) and molar masses ``M`` (g/mol)."""
+    T = np.asarray(T, dtype=float)
+    return pd.DataFrame({"Polymer": polymer, "M": np.broadcast_to(M, T.shape), "T": T, "Tg": Tg})
+
+
 def test_law_is_registered_with_its_parameters():
     """The registry holds the lecture's law; its parameters carry units, bounds and starts."""
     assert LAWS["lecture"] is lecture.LectureLaw
@@ -191,39 +198,38 @@ def test_law_is_registered_with_its_parameters():
     assert [p.unit for p in LAW.parameters] == ["K", "K", "-"]
     assert LAW.parameter("r_glassy").default == 1.0
     assert LAW.scenario_keys == ("Ka", "Kb")
-    assert LAW.known_reference_mass() == M0
-    assert lecture.LectureLaw.from_config({"M0": 50, "D0": 1e-10, "Ka": 1.0}) == (
-        lecture.LectureLaw(50.0, 1e-10)
-    )
+    assert LAW.covariate_reference() == pytest.approx(np.log(M0))
+    config = {"data": {"M0": 50, "D0": 1e-10, "Ka": 1.0}}
+    assert lecture.LectureLaw.from_config(config) == lecture.LectureLaw(50.0, 1e-10)
 
 
 def test_law_methods_are_the_module_functions():
     """alpha, log D and the simulated columns of the law object equal the functions."""
-    M, T = np.array([40.0, 200.0]), np.array([300.0, 350.0])
+    points = _points([300.0, 350.0], 330.0, M=np.array([40.0, 200.0]))
     values = {"Ka": 150.0, "Kb": 45.0, "r_glassy": 0.5}
+    T, M = points["T"].to_numpy(), points["M"].to_numpy()
     np.testing.assert_array_equal(
-        LAW.alpha(T, 330.0, values), lecture.alpha(T, 330.0, 150.0, 45.0, 0.5)
+        LAW.alpha(points, values), lecture.alpha(T, 330.0, 150.0, 45.0, 0.5)
     )
-    columns = LAW.point_columns(M, T, 330.0, values)
+    columns = LAW.point_columns(points, values)
     np.testing.assert_array_equal(
         columns["logD"], lecture.log_diffusivity(M, T, 330.0, 150.0, 45.0, 0.5, M0, D0)
     )
     np.testing.assert_array_equal(columns["r"], lecture.state_parameter(T, 330.0, 0.5))
 
 
-@pytest.mark.parametrize("estimated", [("Ka", "Kb"), ("Ka", "Kb", "r_glassy")])
+@pytest.mark.parametrize("estimated", [("Ka", "Kb"), ("Ka", "Kb", "r_glassy"), ("Ka",)])
 def test_point_model_jacobian_equals_finite_differences(estimated):
     """The analytic Jacobian of ln D - ln D0 in the fitted parameters (the kernel's) equals
-    central differences to 1e-6 relative."""
+    central differences to 1e-6 relative; the others are held (Kb at its start, r at 1)."""
     M = np.linspace(40.0, 500.0, 5).repeat(4)
-    T = np.tile(np.array([340.0, 370.0, 390.0, 420.0]), 5)
-    model = LAW.point_model(M, T, np.full_like(T, 381.15), estimated)
+    T = np.tile(np.array([350.0, 370.0, 390.0, 420.0]), 5)
+    points = _points(T, 381.15, M=M)
+    model = LAW.point_model(points, estimated)
     theta = np.array([252.0, 65.0, 0.5][: len(estimated)])
     values, jacobian = model(theta)
-    np.testing.assert_allclose(
-        values,
-        LAW.log_diffusivity(M, T, 381.15, dict(zip(estimated, theta, strict=True))) - np.log(D0),
-    )
+    full = {**LAW.fixed_values(estimated), **dict(zip(estimated, theta, strict=True))}
+    np.testing.assert_allclose(values, LAW.log_diffusivity(points, full) - np.log(D0))
     for k in range(len(theta)):
         step = np.zeros_like(theta)
         step[k] = 1e-6 * theta[k]
@@ -233,20 +239,31 @@ def test_point_model_jacobian_equals_finite_differences(estimated):
 
 def test_alpha_model_is_alpha_and_finite_near_the_pole():
     """The curve-fit model of alpha equals the law's alpha, and stays finite near the pole."""
-    T = np.array([300.0, 320.0, 360.0])
-    model = LAW.alpha_model(T, 273.0, ("Ka", "Kb"))
-    np.testing.assert_allclose(model(None, 140.0, 40.0), LAW.alpha(T, 273.0, {"Ka": 140, "Kb": 40}))
+    points = _points([300.0, 320.0, 360.0], 273.0)
+    model = LAW.alpha_model(points, ("Ka", "Kb"))
+    np.testing.assert_allclose(model(None, 140.0, 40.0), LAW.alpha(points, {"Ka": 140, "Kb": 40}))
     assert np.all(np.isfinite(model(None, 140.0, -100.0)))
 
 
-def test_estimable_needs_data_across_tg_for_r():
-    """Ka and Kb always; r_glassy only where some polymer has points 5 K below and above Tg."""
-    assert LAW.estimable(np.array([300.0, 350.0]), np.array([273.0, 273.0])) == ("Ka", "Kb")
-    assert LAW.estimable(np.array([360.0, 400.0]), np.full(2, 381.15)) == LAW.parameter_names()
+def test_identifiability_of_the_lecture_law():
+    """Two molar masses and three temperatures: Ka, Kb; r only across Tg; one M: nothing."""
+    grid = _points(np.repeat([300.0, 330.0, 360.0], 2), 273.0, M=np.tile([50.0, 200.0], 3))
+    statuses = LAW.identifiability(grid)
+    assert statuses["Ka"] == statuses["Kb"] == "estimated"
+    assert statuses["r_glassy"].startswith("not identifiable: no point 5 K below Tg")
+    across = _points(np.repeat([360.0, 380.0, 400.0], 2), 381.15, M=np.tile([50.0, 200.0], 3))
+    assert LAW.estimated(across) == ("Ka", "Kb", "r_glassy")
+    two_T = _points(np.repeat([300.0, 330.0], 2), 273.0, M=np.tile([50.0, 200.0], 2))
+    assert LAW.estimated(two_T) == ("Ka",)
+    assert "2 temperatures: Ka and Kb cannot be separated" in LAW.identifiability(two_T)["Kb"]
+    one_M = _points([300.0, 330.0, 360.0], 273.0)
+    assert set(LAW.identifiability(one_M).values()) == {
+        "not identifiable: one molar mass: alpha's M-dependence cannot be seen"
+    }
 
 
 def test_validity_problem_names_the_pole():
     """Valid inside the margin, a message naming Kb + r (T - Tg) outside it."""
-    assert LAW.validity_problem(np.array([300.0]), 273.0, {"Ka": 140, "Kb": 40}) is None
-    problem = LAW.validity_problem(np.array([230.0]), 273.0, {"Ka": 140, "Kb": 40})
+    assert LAW.validity_problem(_points([300.0], 273.0), {"Ka": 140, "Kb": 40}) is None
+    problem = LAW.validity_problem(_points([230.0], 273.0), {"Ka": 140, "Kb": 40})
     assert "Kb + r (T - Tg) = -3 K" in problem

@@ -261,12 +261,15 @@ def test_write_pairs_with_no_pairs_writes_empty_table(tmp_path, lecture_points):
 
 def test_splits_registry_and_their_keys():
     """Each split is registered under its name and reads only its own keys of ``pairs``."""
-    assert set(SPLITS) == {"pairs", "points", "temperature"}
+    assert set(SPLITS) == {"pairs", "points", "temperature", "k_fold", "leave_one_group_out"}
+    assert SPLITS["k_fold"].config_keys() == ("k", "split_seed")
+    assert SPLITS["leave_one_group_out"].config_keys() == ("leave_out",)
     assert SPLITS["pairs"].config_keys() == ("test_size", "split_seed")
     assert SPLITS["points"].config_keys() == ("test_size", "split_seed")
     assert SPLITS["temperature"].config_keys() == ("test_above_T_C",)
+    one_fold = [SPLITS[name] for name in ("pairs", "points", "temperature")]
     assert all(split.get_n_splits(split.from_config(LECTURE | {"test_above_T_C": 50.0})) == 1
-               for split in SPLITS.values())  # fmt: skip
+               for split in one_fold)  # fmt: skip
 
 
 def test_point_split_yields_sklearn_like_folds(lecture_points):
@@ -291,3 +294,34 @@ def test_expected_pair_counts_are_exact_without_a_cap(lecture_points):
             assert counts[group] == {side: float(sides[side]) for side in pairs.SIDES}
     [counts] = pairs.expected_pair_counts(lecture_points, *_setup(), ["pooled"])
     assert counts["pooled"] == {"train": 1881.0, "test": 471.0}
+
+
+def test_k_fold_holds_every_point_out_once_stratified(lecture_points):
+    """k = 3: every point is a test point in exactly one fold, each fold ~1/3 of each polymer;
+    the pairs of a fold are within its train points or within its test points."""
+    setup = _setup(split="k_fold", k=3, split_seed=1)
+    sides = pairs.fold_sides(lecture_points, "within", setup[1])
+    assert len(sides) == 3
+    test_count = sum((side == "test").astype(int) for side in sides)
+    np.testing.assert_array_equal(test_count, 1)
+    for side in sides:
+        per_polymer = lecture_points.assign(test=side == "test").groupby("Polymer")["test"].sum()
+        assert set(per_polymer) <= {16, 17}
+    for fold, side in enumerate(sides):
+        table = pairs.make_pairs(lecture_points, *setup, fold=fold)
+        is_test = (table["split"] == "test").to_numpy()
+        assert (side[table["i"]][is_test] == "test").all()
+        assert (side[table["j"]][~is_test] == "train").all()
+
+
+def test_leave_one_polymer_out(lecture_points):
+    """One fold per polymer: its points are the test points."""
+    split = split_from_config({**LECTURE, "split": "leave_one_group_out", "leave_out": "polymer"})
+    assert split.get_n_splits(lecture_points) == 2
+    sides = pairs.fold_sides(lecture_points, "within", split)
+    assert (sides[0][(lecture_points["Polymer"] == "PP").to_numpy()] == "test").all()
+    assert (sides[1][(lecture_points["Polymer"] == "PP").to_numpy()] == "train").all()
+    by_T = split_from_config(
+        {**LECTURE, "split": "leave_one_group_out", "leave_out": "temperature"}
+    )
+    assert by_T.get_n_splits(lecture_points) == 7

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import fit_one
+from helpers import fit_one, make_family
 from matplotlib.figure import Figure
 
 from contrastive_gs import data, io, plots, recovery, steps
@@ -18,6 +18,13 @@ from contrastive_gs.splits.pairs import PairSplit
 
 LAW = lecture_law.LectureLaw(M0=100.0, D0=1e-9)
 LECTURE_POLYMERS = (Polymer("PP", 273.0), Polymer("HDPE", 173.0))
+
+
+def _points(T, Tg, M=None):
+    """Points at temperatures T (K) of one polymer, at two molar masses unless M is given."""
+    T = np.asarray(T, dtype=float)
+    M = np.resize([50.0, 200.0], len(T)) if M is None else M
+    return pd.DataFrame({"Polymer": "P", "M": M, "T": T, "Tg": Tg})
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -37,7 +44,7 @@ def lecture():
 
 def test_curve_fit_recovers_exact_parameters_rubbery(lecture):
     points, _ = lecture
-    law = recovery.fit_scaling_law(points["T"], points["Tg"], points["alpha"], LAW)
+    law = recovery.fit_scaling_law(points, points["alpha"], LAW)
     assert law.success and law.reason == "" and law.fitted == ("Ka", "Kb")
     assert law.estimates["Ka"] == pytest.approx(140.0, rel=1e-8)
     assert law.estimates["Kb"] == pytest.approx(40.0, rel=1e-8)
@@ -47,23 +54,25 @@ def test_curve_fit_recovers_exact_parameters_rubbery(lecture):
 def test_curve_fit_recovers_r_when_data_span_tg():
     T = np.linspace(381.15 - 40, 381.15 + 40, 17)
     alpha = lecture_law.alpha(T, 381.15, 252.0, 65.0, 0.5)
-    law = recovery.fit_scaling_law(T, 381.15, alpha, LAW)
+    points = _points(T, 381.15)
+    law = recovery.fit_scaling_law(points, alpha, LAW)
     assert law.success and law.fitted == ("Ka", "Kb", "r_glassy")
     for name, truth in {"Ka": 252.0, "Kb": 65.0, "r_glassy": 0.5}.items():
         assert law.estimates[name] == pytest.approx(truth, rel=1e-8)
     above = T > 381.15 + 5  # rubbery points only: r_glassy stays at its default, 1
-    rubbery = recovery.fit_scaling_law(T[above], 381.15, alpha[above], LAW)
+    rubbery = recovery.fit_scaling_law(points[above], alpha[above], LAW)
     assert rubbery.fitted == ("Ka", "Kb") and rubbery.estimates["r_glassy"] == 1.0
     assert rubbery.estimates["Ka"] == pytest.approx(252.0, rel=1e-6)
 
 
 def test_constant_alpha_is_ill_posed_not_an_error():
     T = np.linspace(296, 373, 7)
-    law = recovery.fit_scaling_law(T, 273.0, np.full(7, 2.4), LAW)
+    law = recovery.fit_scaling_law(_points(T, 273.0), np.full(7, 2.4), LAW)
     assert not law.success and "constant" in law.reason
     assert np.isnan(law.estimates["Ka"]) and np.isnan(law.estimates["Kb"])
-    one_T = recovery.fit_scaling_law(np.full(5, 300.0), 273.0, np.linspace(2, 3, 5), LAW)
-    assert not one_T.success and "distinct" in one_T.reason
+    one_T = recovery.fit_scaling_law(_points(np.full(5, 300.0), 273.0), np.linspace(2, 3, 5), LAW)
+    assert not one_T.success and "no parameter is identifiable" in one_T.reason
+    assert "1 temperature" in one_T.statuses["Ka"]
 
 
 def test_pair_model_alpha_of_a_linear_predictor():
@@ -91,7 +100,7 @@ def test_lecture_models_give_one_alpha_for_all_T(lecture, model_name):
         result.predictions["y_pred"].to_numpy(),
         rtol=1e-12,
     )
-    law = recovery.fit_scaling_law(points["T"], points["Tg"], alpha, LAW)
+    law = recovery.fit_scaling_law(points, alpha, LAW)
     assert not law.success and np.isnan(law.estimates["Ka"])
 
 
@@ -104,9 +113,11 @@ def test_one_molar_mass_gives_no_alpha_not_a_crash(lecture):
     alpha = model.alpha(one_M)
     assert isinstance(alpha, NotIdentifiable) and "one molar mass" in str(alpha)
     table = recovery.alpha_frame(one_M, np.nan, seed=0)
-    record = recovery.fit_record(table, {"Ka": 140.0}, LAW, alpha.reason)
+    statuses = make_family("poly").identifiability(one_M)
+    assert statuses["alpha"] == str(alpha)
+    record = recovery.fit_record(table, {"Ka": 140.0}, LAW, statuses)
     assert not record["law"]["success"] and "one molar mass" in record["law"]["reason"]
-    assert record["alpha_error_pct"] is None
+    assert record["alpha_error_pct"] is None and record["alpha_status"] == str(alpha)
 
 
 def test_kernel_alpha_estimates(lecture):
@@ -167,7 +178,8 @@ def test_fit_records_through_json_summarise_over_seeds(lecture, tmp_path):
     truth = LAW.group_truth({"Ka": 140.0, "Kb": 40.0}, LECTURE_POLYMERS)
     records = []
     for seed, table in enumerate((exact, constant)):
-        io.write_json(recovery.fit_record(table, truth, LAW), tmp_path / f"{seed}.json")
+        statuses = {"alpha": "estimated", **LAW.identifiability(table)}
+        io.write_json(recovery.fit_record(table, truth, LAW, statuses), tmp_path / f"{seed}.json")
         records.append(io.read_json(tmp_path / f"{seed}.json"))
     assert records[1]["law"]["estimates"]["Ka"] is None
     summary = recovery.summary_of_records(records)
@@ -196,3 +208,52 @@ def test_alpha_vs_T_figure(lecture):
     assert isinstance(figure, Figure) and len(figure.axes) == 2
     assert figure.axes[0].get_xlabel() == "T - Tg (K)"
     assert "alpha" in figure.axes[0].get_ylabel()
+
+
+def test_held_parameters_and_summary_statuses():
+    """A parameter held in every fit has no estimate in the summary, and its status; statuses
+    that differ between fits are counted."""
+    fits = [
+        recovery.ScalingLawFit(
+            {"Ka": 140.0, "Kb": 40.0, "r_glassy": 1.0},
+            {"Ka": 1.0, "Kb": 1.0, "r_glassy": 0.0},
+            ("Ka", "Kb"),
+            True,
+            "",
+            10,
+            {"Ka": "estimated", "Kb": kb, "r_glassy": "not identifiable: no point below Tg"},
+        )  # fmt: skip
+        for kb in ("estimated", "poorly determined: at a bound of the search (0)", "estimated")
+    ]
+    summary = recovery.scaling_law_summary(fits, {"Ka": 140.0, "Kb": 40.0, "r_glassy": 1.0})
+    r = summary["parameters"]["r_glassy"]
+    assert r["estimate"] is None and r["mean_abs_rel_error_pct"] is None
+    assert r["status"] == "not identifiable: no point below Tg"
+    assert summary["parameters"]["Kb"]["status"] == (
+        "estimated in 2 of 3 fits; else poorly determined: at a bound of the search (0)"
+    )
+    assert summary["parameters"]["Ka"]["interval"] == [140.0, 140.0]
+
+
+def test_free_alpha_level_is_fitted_where_pairs_do_not_fix_it():
+    """Under the free-volume law pairs see alpha up to a constant per polymer: alpha shifted by
+    +3 in one polymer and -1 in another still gives Ka and Kb exactly."""
+    from conftest import ROOT
+
+    from contrastive_gs.laws import free_volume
+
+    law = free_volume.FreeVolumeLaw(
+        free_volume.read_parameter_table(ROOT / "data" / "free_volume_parameters.csv")
+    )
+    frames = [
+        pd.DataFrame({"Polymer": name, "M": 92.14, "T": Tg + np.linspace(10, 80, 8), "Tg": Tg})
+        for name, Tg in (("PS", 373.15), ("PMMA", 381.15))
+    ]
+    points = pd.concat(frames, ignore_index=True)
+    alpha = law.alpha(points, {"Ka": 180.0, "Kb": 50.0}) + np.where(
+        points["Polymer"] == "PS", 3.0, -1.0
+    )
+    fit = recovery.fit_scaling_law(points, alpha, law)
+    assert fit.success and fit.fitted == ("Ka", "Kb")
+    assert fit.estimates["Ka"] == pytest.approx(180.0, rel=1e-8)
+    assert fit.estimates["Kb"] == pytest.approx(50.0, rel=1e-8)

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 IDENTITY = ("model", "group", "fold", "seed", "split", "parameter")
 RECOVERY_COLUMNS = [
     "estimate", "stderr", "seed_std", "truth", "rel_error_pct", "mean_abs_rel_error_pct",
+    "interval_low", "interval_high", "status",
 ]  # fmt: skip
 
 
@@ -29,7 +30,7 @@ def _identity_row(identity: Mapping[str, Any]) -> dict[str, Any]:
     return {**identity["scenario"], "model": identity["model"], **identity["hyper"]}
 
 
-def _tidy(
+def tidy(
     table: pd.DataFrame, scenario: Sequence[str], tail: list[str], values: list[str]
 ) -> pd.DataFrame:
     """Columns ordered scenario keys, model, hyper-parameters (in order of appearance),
@@ -53,7 +54,7 @@ def metrics_table(metrics_files: Sequence[str]) -> pd.DataFrame:
         fit = {"group": identity["group"], "fold": identity["fold"], "seed": identity["seed"]}
         for split, stats in io.read_json(path).items():
             rows.append({**_identity_row(identity), **fit, "split": split, **stats})
-    return _tidy(
+    return tidy(
         pd.DataFrame(rows), scenario_keys, ["group", "fold", "seed", "split"], diagnostics.STAT_KEYS
     )
 
@@ -71,7 +72,8 @@ def seed_summary(metrics: pd.DataFrame) -> pd.DataFrame:
 def recovery_table(law_files: Sequence[str]) -> pd.DataFrame:
     """One tidy row per (scenario, model, hyper-parameters, group, parameter) of the scaling law
     recovered over the seeds and folds of a group: estimate, stderr, seed_std, truth,
-    rel_error_pct, mean_abs_rel_error_pct, n_fits, n_success.
+    rel_error_pct, mean_abs_rel_error_pct, the 95 % interval, the status (estimated, not
+    identifiable or poorly determined, and why), n_fits, n_success.
 
     ``law_files``: the per-fit scaling_law.json (:func:`contrastive_gs.recovery.fit_record`).
     """
@@ -91,14 +93,14 @@ def recovery_table(law_files: Sequence[str]) -> pd.DataFrame:
         law = recovery.summary_of_records([io.read_json(path) for path in paths])
         log.info("%s (%d fits): %s", key, len(paths), _estimates_text(law))
         for name, entry in law["parameters"].items():
-            if not entry["fitted"]:
-                continue
+            interval = entry.get("interval") or [None, None]
             values = {k: entry.get(k) for k in RECOVERY_COLUMNS}
+            values.update(interval_low=interval[0], interval_high=interval[1])
             rows.append(
                 {**_identity_row(identity), "group": identity["group"], "parameter": name,
                  **values, "n_fits": law["n_fits"], "n_success": law["n_success"]}
             )  # fmt: skip
-    return _tidy(
+    return tidy(
         pd.DataFrame(rows), scenario_keys, ["group", "parameter"],
         [*RECOVERY_COLUMNS, "n_fits", "n_success"],
     )  # fmt: skip

@@ -12,24 +12,30 @@ from __future__ import annotations
 
 import copy
 import itertools
+import logging
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import numpy as np
+import pandas as pd
 import yaml
 
 from contrastive_gs import data as data_module
 from contrastive_gs import layout
-from contrastive_gs.families import family
-from contrastive_gs.laws import Law, law_from_config
-from contrastive_gs.pairs import POOLED, PairSettings, expected_pair_counts
+from contrastive_gs.families import family, family_from_config
+from contrastive_gs.laws import ESTIMATED, LAWS, Law, law_from_config
+from contrastive_gs.laws.free_volume import ParameterTableError
+from contrastive_gs.pairs import POOLED, PairSettings, expected_pair_counts, fold_sides
 from contrastive_gs.polymers import PRESETS, PUBLISHED_CONSTANTS, Polymer
 from contrastive_gs.splits import SPLITS, split_from_config
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
-MIN_PAIRS_PER_SIDE = 2  # train and test pairs a fit group needs at least
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = PROJECT_ROOT / "workflow" / "schemas" / "config.schema.yaml"
+MIN_TEST_PAIRS = 2  # test pairs of a split of pairs (its only held-out data) at least
+log = logging.getLogger(__name__)
 NOISE_KEY = "noise"  # the data key that a scenario sets beside the law's parameters
 
 
@@ -197,12 +203,44 @@ def resolve_polymers(entries: list[Mapping[str, Any]]) -> list[Polymer]:
 
 def law_of(config: Mapping[str, Any]) -> Law:
     """The law of the config with its known constants."""
-    return law_from_config(config["law"], config["data"])
+    try:
+        return law_from_config(config)
+    except ParameterTableError as error:
+        raise ConfigError(f"config key 'free_volume.parameters': {error}") from None
+
+
+def law_params(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The law's name and constants, as the rules pass them (rebuilt by
+    :func:`contrastive_gs.laws.build_law`)."""
+    return {"name": config["law"], "constants": LAWS[config["law"]].config_constants(config)}
+
+
+def measured(config: Mapping[str, Any]) -> bool:
+    """Whether the config reads measured data (``data.source: file``)."""
+    return config["data"]["source"] == "file"
+
+
+def dataset_name(config: Mapping[str, Any]) -> str:
+    """The name of a measured dataset: ``data.name``, else the file's stem (its scenario)."""
+    name = config["data"].get("name") or Path(config["data"]["path"]).stem
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
 def scenario_keys(config: Mapping[str, Any]) -> tuple[str, ...]:
-    """The data keys of a scenario, in path order: the law's parameters, then the noise."""
-    return (*law_of(config).scenario_keys, NOISE_KEY)
+    """The data keys of a scenario, in path order: the law's parameters, then the noise (none
+    for measured data: their scenario is the dataset)."""
+    if measured(config):
+        return ()
+    return (*LAWS[config["law"]].scenario_keys, NOISE_KEY)
+
+
+def resolve_path(path: str) -> str:
+    """``path`` where it exists from here; else the project's file of that name (a default
+    such as ``data/free_volume_parameters.csv`` from a scratch directory)."""
+    if Path(path).exists() or Path(path).is_absolute():
+        return path
+    shipped = PROJECT_ROOT / path
+    return str(shipped) if shipped.exists() else path
 
 
 def swept_values(config: Mapping[str, Any], section: str | None, key: str) -> list[Any]:
@@ -225,7 +263,7 @@ def _check_grid(config: Mapping[str, Any]) -> None:
     data = config["data"]
     for key in ("M", "T_C"):
         spec = data[key]
-        if spec["start"] >= spec["stop"]:
+        if spec["num"] > 1 and spec["start"] >= spec["stop"]:
             raise ConfigError(
                 f"config key 'data.{key}': start {spec['start']} must be below stop {spec['stop']}"
             )
@@ -243,12 +281,15 @@ def _check_grid(config: Mapping[str, Any]) -> None:
 
 def _check_validity(config: Mapping[str, Any], law: Law, polymers: list[Polymer]) -> None:
     """The law must be valid at every grid point of every polymer, in every scenario."""
-    T = data_module.grid(config["data"]["T_C"]) + data_module.KELVIN_OFFSET
+    data = config["data"]
     sweep = config.get("sweep") or {}
     for scenario in scenario_table(config):
         for polymer in polymers:
             values = {**scenario, "r_glassy": polymer.r_glassy}
-            problem = law.validity_problem(T, polymer.Tg, values)
+            grid = data_module.grid_points(
+                data_module.grid(data["M"]), data_module.grid(data["T_C"]), [polymer]
+            )
+            problem = law.validity_problem(grid, values)
             if problem is None:
                 continue
             swept = [k for k in law.scenario_keys if k in sweep]
@@ -291,40 +332,96 @@ def _check_split_settings(config: Mapping[str, Any], schema: Mapping[str, Any]) 
             )
 
 
-def check_pair_counts(config: Mapping[str, Any], points) -> None:
-    """Every fit group must expect at least MIN_PAIRS_PER_SIDE train and test pairs in every
-    fold, from the ``points`` of the data (only their polymers and temperatures matter)."""
+def pair_count_problems(config: Mapping[str, Any], points, groups) -> dict[str, str]:
+    """Why each group that cannot be fitted cannot, from the ``points`` of the data (only their
+    polymers, temperatures and molar masses matter): fewer than 2 train pairs in a fold, or no
+    held-out pair or point to test on; raises ConfigError for a ``max_pairs`` that keeps too few.
+    """
     pairs = config["pairs"]
     split = split_from_config(pairs)
     settings = pair_settings(pairs)
     uncapped = PairSettings(settings.scope, None, settings.split_seed)
-    for fold, (capped_counts, all_counts) in enumerate(
-        zip(
-            expected_pair_counts(points, settings, split, config["groups"]),
-            expected_pair_counts(points, uncapped, split, config["groups"]),
-            strict=True,
-        )
-    ):
-        for group in config["groups"]:
-            fewest = min(capped_counts[group].values())
-            if fewest >= MIN_PAIRS_PER_SIDE:
+    sides = fold_sides(points, settings.scope, split)
+    law = law_of(config)
+    min_train = max(
+        family_from_config(m, config[m], law).min_train_pairs() for m in config["models"]
+    )
+    problems: dict[str, str] = {}
+    held_out_somewhere: set[str] = set()
+    held_out_uncapped: set[str] = set()
+    folds = zip(
+        expected_pair_counts(points, settings, split, groups),
+        expected_pair_counts(points, uncapped, split, groups),
+        sides,
+        strict=True,
+    )
+    for fold, (capped, unlimited, side) in enumerate(folds):
+        for group in groups:
+            counts = capped[group]
+            of_group = np.ones(len(points), dtype=bool) if group == POOLED else (
+                points["Polymer"] == group
+            ).to_numpy()  # fmt: skip
+            test_points = int((side[of_group] == "test").sum())
+            points_held_out = split.unit == "points" and test_points > 0
+            if counts["test"] >= MIN_TEST_PAIRS or points_held_out:
+                held_out_somewhere.add(group)
+            if unlimited[group]["test"] >= MIN_TEST_PAIRS or points_held_out:
+                held_out_uncapped.add(group)
+            if counts["train"] >= min_train or group in problems:
                 continue
-            sides = ", ".join(f"{n:g} {side}" for side, n in capped_counts[group].items())
-            if min(all_counts[group].values()) >= MIN_PAIRS_PER_SIDE:
+            described = (
+                f"fold {fold}: {counts['train']:g} train and {counts['test']:g} test pairs, "
+                f"{test_points} held-out points, of {int(of_group.sum())} points; the models "
+                f"need {min_train} train pair(s)"
+            )
+            if unlimited[group]["train"] >= min_train:
                 raise ConfigError(
                     f"config key 'pairs.max_pairs': value {pairs['max_pairs']!r} keeps about "
-                    f"{fewest:.1f} pairs on one side of the split for group {group!r} "
-                    f"({sides} pairs); allowed: a cap keeping at least {MIN_PAIRS_PER_SIDE} "
-                    "train and test pairs per group"
+                    f"{counts['train']:.1f} train pairs for group {group!r} ({described}); "
+                    f"allowed: a cap keeping at least {min_train} train pairs per group"
                 )
-            key = split.config_keys()[0]
-            n_points = len(points) if group == POOLED else int((points["Polymer"] == group).sum())
+            problems[group] = described
+    for group in groups:
+        if group in problems or group in held_out_somewhere:
+            continue
+        if group in held_out_uncapped:
             raise ConfigError(
-                f"config key 'pairs.{key}': value {pairs[key]!r} leaves {fewest:g} pairs on one "
-                f"side of the '{pairs['split']}' split for group {group!r} (fold {fold}: "
-                f"{sides} pairs from {n_points} points); allowed: a split leaving at least "
-                f"{MIN_PAIRS_PER_SIDE} train and test pairs per group (or more points)"
+                f"config key 'pairs.max_pairs': value {pairs['max_pairs']!r} keeps fewer than "
+                f"{MIN_TEST_PAIRS} test pairs on one side of the split for group {group!r}; "
+                f"allowed: a cap keeping at least {MIN_TEST_PAIRS} test pairs per group"
             )
+        problems[group] = f"no fold holds out {MIN_TEST_PAIRS} test pairs" + (
+            " or a point" if split.unit == "points" else ""
+        )
+    return problems
+
+
+def _check_pair_counts(config: dict[str, Any], points, polymers: list[Polymer]) -> None:
+    """Every fit group needs 2 train pairs in every fold and something held out: refuse a group
+    that has not (naming it and its counts), or, with ``groups: auto``, drop it with a logged
+    reason."""
+    automatic = config["groups"] == "auto"
+    groups = [POOLED] + [p.name for p in polymers] if automatic else list(config["groups"])
+    problems = pair_count_problems(config, points, groups)
+    pairs = config["pairs"]
+    key = split_from_config(pairs).config_keys()[0]
+    if problems and not automatic:
+        group, described = next(iter(problems.items()))
+        raise ConfigError(
+            f"config key 'pairs.{key}': value {pairs[key]!r} leaves group {group!r} too few pairs "
+            f"on one side of the '{pairs['split']}' split ({described}); allowed: a split "
+            "leaving every group the train pairs its models need and held-out points (or "
+            f"{MIN_TEST_PAIRS} test pairs) in every fold (or more points; or groups: auto "
+            "drops such groups)"
+        )
+    for group, described in problems.items():
+        log.warning("groups: auto drops group %r: too few pairs (%s)", group, described)
+    kept = [group for group in groups if group not in problems]
+    if not kept:
+        raise ConfigError(
+            f"config key 'groups': value 'auto' leaves no group that can be fitted: {problems}"
+        )
+    config["groups"] = kept
 
 
 def _check_compare(config: Mapping[str, Any]) -> None:
@@ -332,44 +429,128 @@ def _check_compare(config: Mapping[str, Any]) -> None:
         family(name)  # the schema's enum and the registry agree (a test says so)
 
 
-def _measured_polymers(config: Mapping[str, Any]) -> tuple[list[Polymer], Any]:
-    """Polymers and points of a ``source: file`` config, read (and checked) from the file."""
+def _measured_points(config: Mapping[str, Any], law: Law):
+    """Polymers and points of a ``source: file`` config, read and checked against the law
+    (refusing the rows where it is not valid, by their row numbers)."""
     data = config["data"]
     if not data.get("path"):
         raise ConfigError(
             "config key 'data.path': value None is not allowed with data.source 'file'; "
             "expected the path of a CSV or Parquet table"
         )
-    law = law_of(config)
-    swept = sorted(set(config.get("sweep") or {}) & set(law.scenario_keys))
+    swept = sorted(set(config.get("sweep") or {}) & {*law.scenario_keys, NOISE_KEY})
     if swept:
         raise ConfigError(
             f"config key 'sweep': {swept} cannot be swept with data.source 'file' "
             "(measured data have their own constants)"
         )
-    points = data_module.read_measured(data["path"])
+    points = data_module.read_data_file(data)
+    _check_law_covers(law, points, f"data file {data['path']}")
+    invalid = data_module.invalid_rows(points, law)
+    if len(invalid):
+        listed = "; ".join(f"row {row}: {reason}" for row, reason in invalid.head(10).to_numpy())
+        raise data_module.DataFileError(
+            f"data file {data['path']}: {len(invalid)} row(s) outside the validity of law "
+            f"{law.name!r}: {listed}"
+        )
     return data_module.measured_polymers(points), points
+
+
+def _check_law_covers(law: Law, points, where: str) -> None:
+    """The law's known constants cover the points (e.g. the free-volume table their polymers),
+    and the points fit the law's shape (one solute per polymer for free_volume)."""
+    try:
+        law.check_points(points)
+    except ValueError as error:
+        raise ConfigError(f"config key 'law': value {law.name!r} with {where}: {error}") from None
+    problem = law.shape_problem(points)
+    if problem:
+        raise ConfigError(f"config key 'law': value {law.name!r} with {where}: {problem}")
+
+
+def _check_b_inputs(config: Mapping[str, Any], law: Law) -> None:
+    if "twin_structured" in config["models"]:
+        b_inputs = config["twin_structured"]["b_inputs"]
+        if b_inputs not in law.allowed_b_inputs:
+            raise ConfigError(
+                f"config key 'twin_structured.b_inputs': value {b_inputs!r} is not allowed with "
+                f"law {law.name!r}; expected one of {list(law.allowed_b_inputs)} (see README: Laws)"
+            )
+
+
+def read_queries(config: Mapping[str, Any], points) -> Any:
+    """The query points of ``predict.path`` (polymer, M, T [, Tg] in data.T_unit), with the
+    data's Tg where the file has none; None without a query file.  ConfigError for a polymer
+    the data do not have (no measured point to anchor on)."""
+    path = config["predict"]["path"]
+    if not path:
+        return None
+    queries = data_module.read_query_file(
+        path, config["predict"]["columns"], config["data"]["T_unit"], points
+    )
+    unknown = sorted(set(queries["Polymer"]) - set(points["Polymer"]))
+    if unknown:
+        raise ConfigError(
+            f"config key 'predict.path': {path} asks for polymer(s) {unknown} that the data do "
+            f"not have (known: {list(pd.unique(points['Polymer']))}): a contrastive prediction "
+            "is anchored on measured points of the same polymer"
+        )
+    return queries
+
+
+def data_points(config: dict[str, Any], polymers: list[Polymer] | None = None):
+    """The points the data have (measured) or will have (the grid of the simulation: polymer,
+    M, T, Tg; no D), as validation and the fold count see them."""
+    if measured(config):
+        return data_module.read_data_file(config["data"])
+    data = config["data"]
+    polymers = polymers if polymers is not None else resolve_polymers(data["polymers"])
+    return data_module.grid_points(
+        data_module.grid(data["M"]), data_module.grid(data["T_C"]), polymers
+    )
 
 
 def validate_config(config: dict[str, Any], schema: Mapping[str, Any]) -> list[Polymer]:
     """Complete ``config`` with the defaults (in place) and check it whole; return its resolved
-    polymers or raise ConfigError (or DataFileError for a bad measured-data file)."""
+    polymers or raise ConfigError (or DataFileError for a bad measured-data file).  ``groups:
+    auto`` becomes the list of the groups that can be fitted."""
     check_schema(config, schema)
+    config["free_volume"]["parameters"] = resolve_path(config["free_volume"]["parameters"])
     _check_split_settings(config, schema)
     _check_compare(config)
-    if config["data"]["source"] == "file":
-        polymers, points = _measured_polymers(config)
+    law = law_of(config)
+    _check_b_inputs(config, law)
+    if measured(config):
+        polymers, points = _measured_points(config, law)
     else:
         polymers = resolve_polymers(config["data"]["polymers"])
         _check_grid(config)
-        _check_validity(config, law_of(config), polymers)
-        data = config["data"]
-        points = data_module.grid_points(
-            data_module.grid(data["M"]), data_module.grid(data["T_C"]), polymers
-        )
-    _check_groups(config, polymers)
-    check_pair_counts(config, points)
+        points = data_points(config, polymers)
+        _check_law_covers(law, points, "the simulated polymers")
+        _check_validity(config, law, polymers)
+    read_queries(config, points)
+    if config["groups"] != "auto":
+        _check_groups(config, polymers)
+    _check_pair_counts(config, points, polymers)
     return polymers
+
+
+def identifiability_rows(config: Mapping[str, Any], points, groups) -> list[dict[str, str]]:
+    """Per model, group and parameter (and alpha): what the points of the group identify (the
+    model family's statuses, decided before any fit); logged where something is not."""
+    from contrastive_gs.pairs import select_points
+
+    law = law_of(config)
+    rows = []
+    for model in config["models"]:
+        family = family_from_config(model, config[model], law)
+        for group in groups:
+            for parameter, status in family.identifiability(select_points(points, group)).items():
+                rows.append({"model": model, "group": group, "parameter": parameter,
+                             "status": status})  # fmt: skip
+                if not status.startswith(ESTIMATED):
+                    log.info("%s %s %s: %s", model, group, parameter, status)
+    return rows
 
 
 # --- sweep points -------------------------------------------------------------------------------

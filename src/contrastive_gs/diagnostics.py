@@ -16,6 +16,8 @@ def r2_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Coefficient of determination, as sklearn.metrics.r2_score."""
     y_true = np.asarray(y_true, dtype=np.float64)
     total = np.sum((y_true - y_true.mean()) ** 2)
+    if total == 0:
+        return float("nan")  # constant targets (replicates only): R2 is not defined
     return float(1.0 - np.sum((y_true - np.asarray(y_pred)) ** 2) / total)
 
 
@@ -86,13 +88,20 @@ def split_stats(X: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray) -> dict[s
 
 def pca_projection(X: np.ndarray, n_components: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """The lecture's PCA of standardised features: projections (n, 2) and explained variance
-    ratio (2,), in percent."""
+    ratio (2,), in percent; a component that the rows cannot give (fewer rows or varying
+    features than components) is 0 with NaN variance."""
     from sklearn.decomposition import PCA
     from sklearn.preprocessing import StandardScaler
 
-    pca = PCA(n_components=n_components)
-    projection = pca.fit_transform(StandardScaler().fit_transform(X))
-    return projection, pca.explained_variance_ratio_ * 100.0
+    X = np.asarray(X, dtype=np.float64)
+    projection = np.zeros((len(X), n_components))
+    explained = np.full(n_components, np.nan)
+    available = min(n_components, len(X) - 1, X.shape[1])
+    if available > 0:
+        pca = PCA(n_components=available)
+        projection[:, :available] = pca.fit_transform(StandardScaler().fit_transform(X))
+        explained[:available] = pca.explained_variance_ratio_ * 100.0
+    return projection, explained
 
 
 def lecture_table(metrics: pd.DataFrame) -> pd.DataFrame:

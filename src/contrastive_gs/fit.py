@@ -31,15 +31,27 @@ class FitResult:
     metrics: dict[str, dict[str, float]]  # side -> diagnostics.STAT_KEYS
 
 
-def check_split_sizes(pairs: pd.DataFrame, label: str) -> np.ndarray:
-    """The train mask of ``pairs``; ValueError unless both sides hold at least 2 pairs."""
+MIN_PAIRS = 2  # pairs a side's statistics need
+
+
+def check_split_sizes(pairs: pd.DataFrame, label: str, minimum: int = 1) -> np.ndarray:
+    """The train mask of ``pairs``; ValueError unless it holds at least ``minimum`` train pairs
+    (with fewer than 2 pairs, a side's statistics are NaN)."""
     is_train = (pairs["split"] == "train").to_numpy()
-    if is_train.sum() < 2 or (~is_train).sum() < 2:
+    if is_train.sum() < minimum:
         raise ValueError(
-            f"{label}: needs at least 2 train and 2 test pairs, has {int(is_train.sum())} and "
-            f"{int((~is_train).sum())}"
+            f"{label}: needs at least {minimum} train pair(s), has {int(is_train.sum())} (and "
+            f"{int((~is_train).sum())} test pairs)"
         )
     return is_train
+
+
+def side_stats(X: np.ndarray, y: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """:func:`contrastive_gs.diagnostics.split_stats` of one side; NaN (with its ``n``) for a
+    side of fewer than 2 pairs, where they are not defined."""
+    if len(y) < MIN_PAIRS:
+        return {**dict.fromkeys(diagnostics.STAT_KEYS, float("nan")), "n": int(len(y))}
+    return diagnostics.split_stats(X, y, y_pred)
 
 
 def evaluate(
@@ -63,7 +75,7 @@ def evaluate(
     metrics = {}
     for side in SIDES:
         rows = (pairs["split"] == side).to_numpy()
-        metrics[side] = diagnostics.split_stats(X[rows], y[rows], y_pred[rows])
+        metrics[side] = side_stats(X[rows], y[rows], y_pred[rows])
         metrics[side]["r2_ceiling_group"] = ceiling_of_group
         log.info("%s %s R2 %.6f RMSE %.4g", label, side, metrics[side]["r2"], metrics[side]["rmse"])
     return FitResult(model, predictions, metrics)
@@ -75,7 +87,7 @@ def fit_group(
     """Fit ``family`` to the train pairs of one group's ``pairs`` (columns of
     :data:`contrastive_gs.pairs.PAIR_COLUMNS`; ``i, j`` index rows of ``points``): one result per
     seed, in ``seeds`` order (a deterministic family's one model is evaluated once)."""
-    is_train = check_split_sizes(pairs, label)
+    is_train = check_split_sizes(pairs, label, family.min_train_pairs())
     models = family.fit(points, pairs[is_train], list(seeds), label)
     evaluated: dict[int, FitResult] = {}
     results = []

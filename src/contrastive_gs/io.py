@@ -133,16 +133,19 @@ def write_fit(
     result,
     alpha_table: pd.DataFrame,
     law_record: dict,
+    point_table: pd.DataFrame,
     metrics: str,
     predictions: str,
     model: str,
     alpha: str,
     scaling_law: str,
+    points: str,
 ) -> None:
-    """Write a :class:`contrastive_gs.fit.FitResult`: metrics JSON, predictions Parquet, the
-    fitted model (its own ``save``), the table of recovered alpha per point and the scaling law
-    fitted to it (``law_record``)."""
+    """Write a :class:`contrastive_gs.fit.FitResult`: metrics JSON, pair predictions Parquet,
+    the fitted model (its own ``save``), the table of recovered alpha per point, the scaling law
+    of the fit (``law_record``) and its anchored point predictions (``point_table``)."""
     write_parquet(result.predictions, predictions)
+    write_parquet(point_table, points)
     write_parquet(alpha_table, alpha)
     write_json(law_record, scaling_law)
     result.model.save(model)

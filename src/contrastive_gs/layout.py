@@ -9,9 +9,10 @@
     results/<scenario>/logs/...
     results/summary/...
 
-``<scenario>`` and ``<hyper>`` are ``key~value`` folders (Snakemake's ``Paramspace``): the
+``<scenario>`` and ``<hyper>`` are ``key~value`` folders (Snakemake's ``Paramspace``): a simulated
 scenario's parameters of the law and the noise (``Ka~140.0/Kb~40.0/noise~0.0``), a model's swept
-hyper-parameters (``width~32/depth~2``).  The templates use Snakemake's ``{wildcard}`` syntax, so
+hyper-parameters (``width~32/depth~2``); measured data have the dataset's name as scenario
+(``results/toluene_zhu2019/...``).  The templates use Snakemake's ``{wildcard}`` syntax, so
 the rule files and Python share them.
 """
 
@@ -62,14 +63,21 @@ def parse_value(text: str) -> int | float | str:
     return text
 
 
+DATASET_KEY = "dataset"  # a folder without "~": the name of a measured dataset
+
+
 def key_values(folders: str) -> dict[str, int | float | str]:
-    """The values of ``key~value`` folders (numbers parsed)."""
-    values = {}
+    """The values of ``key~value`` folders (numbers parsed); a plain folder (a measured
+    dataset's scenario) is the value of ``dataset``."""
+    values: dict[str, int | float | str] = {}
     for part in folders.split("/"):
         key, separator, value = part.partition("~")
-        if not separator:
-            raise ValueError(f"not a key~value folder: {part!r} in {folders!r}")
-        values[key] = parse_value(value)
+        if separator:
+            values[key] = parse_value(value)
+        elif part:
+            values[DATASET_KEY] = part
+        else:
+            raise ValueError(f"an empty folder in {folders!r}")
     return values
 
 
@@ -100,6 +108,26 @@ def parse_fit_file(path: str | PurePosixPath) -> dict[str, Any]:
         "group": match["group"],
         "fold": int(match["fold"]),
         "seed": int(match["seed"]),
+    }
+
+
+_GROUP_FILE = re.compile(
+    rf"^(?:.*/)?{RESULTS}/(?P<scenario>.+?)/fits/(?P<model>[^/~]+)/(?P<hyper>{KEY_VALUES})"
+    r"/(?P<group>[^/~]+)/[^/]+$"
+)
+
+
+def parse_group_file(path: str | PurePosixPath) -> dict[str, Any]:
+    """The identity of a per-group file ``results/<scenario>/fits/<model>/<hyper>/<group>/<file>``
+    (over folds and seeds): ``scenario``, ``model``, ``hyper``, ``group``."""
+    match = _GROUP_FILE.match(str(PurePosixPath(path)))
+    if match is None:
+        raise ValueError(f"not a per-group file of the results layout: {path}")
+    return {
+        "scenario": key_values(match["scenario"]),
+        "model": match["model"],
+        "hyper": key_values(match["hyper"]),
+        "group": match["group"],
     }
 
 

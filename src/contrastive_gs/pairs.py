@@ -207,6 +207,19 @@ def fold_plans(points: pd.DataFrame, settings: PairSettings, split: Split) -> li
     return plans
 
 
+def fold_sides(points: pd.DataFrame, scope: str, split: Split) -> list[np.ndarray]:
+    """Per fold, the side of each point: ``train`` or ``test`` (``unused`` where a split leaves a
+    point out); every point is ``train`` for a split of pairs (it has no held-out point)."""
+    if split.unit == "pairs":
+        return [np.full(len(points), "train", dtype=object)]
+    sides = []
+    for train, test in split.split(points, scope_strata(points, scope)):
+        side = np.full(len(points), "unused", dtype=object)
+        side[train], side[test] = "train", "test"
+        sides.append(side)
+    return sides
+
+
 def expected_pair_counts(
     points: pd.DataFrame, settings: PairSettings, split: Split, groups: Sequence[str]
 ) -> list[dict[str, dict[str, float]]]:

@@ -45,6 +45,19 @@ def _residuals(predictions: pd.DataFrame) -> np.ndarray:
     return (predictions["y_pred"] - predictions["y_true"]).to_numpy()
 
 
+MIN_ROWS = 2  # pairs a panel needs to draw something meaningful
+
+
+def _too_few(ax, rows: pd.DataFrame, split: str) -> bool:
+    """Mark a panel of fewer than ``MIN_ROWS`` pairs as such (small data: a fold may hold out
+    no pair); True where it is."""
+    if len(rows) >= MIN_ROWS:
+        return False
+    ax.text(0.5, 0.5, f"{len(rows)} {split} pair(s): nothing to draw", ha="center",
+            va="center", transform=ax.transAxes, color="0.4")  # fmt: skip
+    return True
+
+
 def predicted_vs_true(predictions: pd.DataFrame, title: str) -> Figure:
     """Lecture figures 1-2: predicted against true logD_ratio, train and test side by side."""
     figure, axes = plt.subplots(1, 2, figsize=(9, 4), sharex=True, sharey=True)
@@ -74,6 +87,8 @@ def residual_histogram(predictions: Mapping[str, pd.DataFrame], title: str) -> F
         for split in SPLITS:
             residuals = _residuals(_split(table, split))
             color = next(color_cycle)
+            if len(residuals) == 0:
+                continue
             ax.hist(
                 residuals,
                 bins=20,
@@ -126,8 +141,10 @@ def qq_plots(predictions: Mapping[str, pd.DataFrame], title: str) -> Figure:
     import statsmodels.api as sm
 
     def draw(ax, model, split, rows):
-        sm.qqplot(_residuals(rows), line="s", ax=ax, markersize=3, alpha=0.5)
         ax.set_title(f"QQ plot: {model} {split} residuals")
+        if _too_few(ax, rows, split) or np.ptp(_residuals(rows)) == 0:
+            return
+        sm.qqplot(_residuals(rows), line="s", ax=ax, markersize=3, alpha=0.5)
 
     return _model_by_split(predictions, title, draw)
 
@@ -140,9 +157,11 @@ def model_vs_model(
     for ax, split in zip(axes, SPLITS, strict=True):
         x = _split(x_predictions, split)["y_pred"].to_numpy()
         y = _split(y_predictions, split)["y_pred"].to_numpy()
+        ax.set_title(f"{y_label} vs {x_label} ({split})")
+        if _too_few(ax, _split(x_predictions, split), split):
+            continue
         ax.scatter(x, y, s=8, alpha=0.5, color=COLORS[split])
         ax.plot([x.min(), x.max()], [x.min(), x.max()], "k--", lw=1)
-        ax.set_title(f"{y_label} vs {x_label} ({split})")
         ax.set_xlabel(f"{x_label} predicted logD_ratio")
         ax.set_ylabel(f"{y_label} predicted logD_ratio")
     figure.tight_layout()
@@ -359,6 +378,30 @@ def _recovery_panel(
     ax.legend(fontsize=7)
 
 
+def _cv_panel(
+    ax, table: pd.DataFrame, groups: Sequence[str], models: Sequence[str], labels
+) -> None:
+    """Bars: the cross-validated log10 RMSE of D per group and model (held-out points), with the
+    coverage of the nominal 90 % bands written above each bar."""
+    present = [m for m in models if m in set(table["model"])]
+    groups = [g for g in groups if g in set(table["group"])]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    width = 0.8 / max(len(present), 1)
+    for k, model in enumerate(present):
+        rows = table[table["model"] == model].set_index("group").reindex(groups)
+        xs = np.arange(len(groups)) + (k - (len(present) - 1) / 2) * width
+        ax.bar(xs, rows["rmse_log10"], width, color=colors[k % len(colors)],
+               label=labels.get(model, model))  # fmt: skip
+        for x, rmse, coverage in zip(xs, rows["rmse_log10"], rows["coverage"], strict=True):
+            if np.isfinite(rmse):
+                text = f"{rmse:.2f}" + (f"\n{coverage:.0%}" if np.isfinite(coverage) else "")
+                ax.text(x, rmse, text, ha="center", va="bottom", fontsize=6)
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylabel("cross-validated RMSE of log10 D")
+    ax.set_title("Prediction of D at held-out points (90 % band coverage)")
+    ax.legend(fontsize=7)
+
+
 def overview_figure(
     r2_table: pd.DataFrame,
     groups: Sequence[str],
@@ -366,32 +409,128 @@ def overview_figure(
     subtitle: str,
     recovery: pd.DataFrame | None = None,
     labels: Mapping[str, str] | None = None,
+    cross_validation: pd.DataFrame | None = None,
 ) -> Figure:
-    """The one-page overview of a run: test R2 of each model in each group (mean +- sd over
-    seeds) against the information ceiling of the group; and, when ``recovery`` is given and not
-    empty, how well each model recovers the scaling law (mean absolute relative error of each
-    parameter against the truth, in percent).
+    """The one-page overview of a run, a panel for each view the run has: test R2 of each model
+    in each group (mean +- sd over seeds and folds) against the information ceiling of the
+    group; how well each model recovers the scaling law (mean absolute relative error of each
+    parameter against the truth, in percent), where the truth is known; and the cross-validated
+    error of D at held-out points, where the split holds points out.
 
     ``r2_table``: :func:`contrastive_gs.aggregation.r2_by_model`; ``recovery``:
-    :func:`contrastive_gs.aggregation.recovery_errors`; ``groups``, ``models``: in the order to
-    draw; ``subtitle``: the sweep point shown; ``labels``: short model names for the axis.
+    :func:`contrastive_gs.aggregation.recovery_errors`; ``cross_validation``: the tidy table of
+    ``results/summary/cross_validation.parquet`` at the sweep point; ``groups``, ``models``: in
+    the order to draw; ``subtitle``: the sweep point shown; ``labels``: short model names.
     """
-    groups = [g for g in groups if g in set(r2_table["group"].astype(str))]
-    with_recovery = recovery is not None and not recovery.empty
-    height = max(4.6, 1.8 + 0.3 * len(groups) * (r2_table["model"].nunique() + 1))
+    labels = dict(labels or {})
+    panels = []
+    if r2_table["r2_mean"].notna().any():
+        panels.append(("r2", 3))
+    if recovery is not None and not recovery.empty and recovery["error_pct"].notna().any():
+        panels.append(("recovery", 2))
+    if cross_validation is not None and cross_validation["rmse_log10"].notna().any():
+        panels.append(("cv", 2))
+    if not panels:
+        return message_figure("no test pair and no held-out point in this run: nothing to show")
+    r2_groups = [g for g in groups if g in set(r2_table["group"].astype(str))]
+    height = max(4.6, 1.8 + 0.3 * len(r2_groups) * (r2_table["model"].nunique() + 1))
     figure, axes = plt.subplots(
-        1, 2 if with_recovery else 1, figsize=(12.5 if with_recovery else 8, height),
-        squeeze=False, width_ratios=[3, 2] if with_recovery else None,
+        1, len(panels), figsize=(2.6 * sum(w for _, w in panels) + 0.5, height),
+        squeeze=False, width_ratios=[w for _, w in panels],
     )  # fmt: skip
-    _r2_panel(axes[0][0], r2_table, list(groups), list(models))
-    if with_recovery:
-        _recovery_panel(axes[0][1], recovery, list(models), dict(labels or {}))
+    for ax, (panel, _) in zip(axes[0], panels, strict=True):
+        if panel == "r2":
+            _r2_panel(ax, r2_table, list(r2_groups), list(models))
+        elif panel == "recovery":
+            _recovery_panel(ax, recovery, list(models), labels)
+        else:
+            _cv_panel(ax, cross_validation, list(groups), list(models), labels)
     seeds = sorted(set(r2_table["seeds"]))
-    seed_text = f"{seeds[0]} seed{'s' if seeds[0] > 1 else ''}" if len(seeds) == 1 else "seeds"
+    seed_text = f"{seeds[0]} fit{'s' if seeds[0] > 1 else ''}" if len(seeds) == 1 else "fits"
     figure.suptitle(
         "contrastive-gs: learning log D ratios from pairs of (M, T)\n"
-        f"{subtitle}; test pairs, mean +- sd over {seed_text}",
+        f"{subtitle}; test pairs, mean +- sd over {seed_text} (seeds and folds)",
         fontsize=10,
     )
     figure.tight_layout(w_pad=3.0)
+    return figure
+
+
+def measured_vs_predicted(
+    held_out: pd.DataFrame, queries: pd.DataFrame, predictions: pd.DataFrame, title: str
+) -> Figure:
+    """Left: measured against predicted D (log axes) at the held-out points, with their 90 %
+    bands, or at the train points (in-sample) where the split holds none out.  Right: D against
+    1000/T per polymer, measured points and the query points' predictions with their bands.
+
+    ``held_out``, ``queries``: :func:`contrastive_gs.prediction.held_out_table` and
+    :func:`~contrastive_gs.prediction.query_table`; ``predictions``: the point predictions of
+    every fold and seed (for the measured points and the in-sample view).
+    """
+    figure, (parity, by_T) = plt.subplots(1, 2, figsize=(10.5, 4.4))
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    polymers = pd.unique(predictions["Polymer"])
+    colors = {name: cycle[k % len(cycle)] for k, name in enumerate(polymers)}
+    if len(held_out):
+        shown, label = held_out, "held out (cross-validated)"
+        D, D_pred = np.exp(shown["logD"]), np.exp(shown["logD_pred"])
+        band = shown["half_width_log10"].replace(np.inf, np.nan).to_numpy()
+        errors = np.vstack([D_pred * (1 - 10.0**-band), D_pred * (10.0**band - 1)])
+    else:
+        train = predictions[predictions["side"] == "train"]
+        shown = (
+            train.groupby("point")
+            .agg(
+                Polymer=("Polymer", "first"),
+                logD=("logD", "first"),
+                logD_pred=("logD_pred", "mean"),
+            )
+            .reset_index()
+        )
+        label, errors = "train points (in-sample: the split holds none out)", None
+        D, D_pred = np.exp(shown["logD"]), np.exp(shown["logD_pred"])
+    for polymer, rows in shown.groupby("Polymer", sort=False):
+        at = rows.index
+        yerr = None if errors is None else errors[:, shown.index.get_indexer(at)]
+        parity.errorbar(
+            D[at], D_pred[at], yerr=yerr, fmt="o", ms=4, capsize=2, color=colors[polymer],
+            label=polymer,
+        )  # fmt: skip
+    finite = np.concatenate([D[np.isfinite(D)], D_pred[np.isfinite(D_pred)]])
+    if len(finite):
+        low, high = finite.min() / 3, finite.max() * 3
+        parity.plot([low, high], [low, high], "k--", lw=1, label="measured = predicted")
+    parity.set_xscale("log")
+    parity.set_yscale("log")
+    parity.set_xlabel("measured D (m^2/s)")
+    parity.set_ylabel("predicted D (m^2/s)")
+    parity.set_title(label, fontsize=8)
+    parity.legend(fontsize=7)
+    measured = predictions[predictions["side"] != "query"].drop_duplicates("point")
+    for polymer, rows in measured.groupby("Polymer", sort=False):
+        by_T.scatter(1000 / rows["T"], np.exp(rows["logD"]), s=14, color=colors[polymer],
+                     label=f"{polymer} measured")  # fmt: skip
+    for polymer, rows in queries.groupby("Polymer", sort=False):
+        spread = np.vstack([rows["D"] - rows["D_low"], rows["D_high"] - rows["D"]])
+        spread = spread if np.isfinite(spread).all() else None
+        by_T.errorbar(
+            1000 / rows["T"], rows["D"], yerr=spread, fmt="x", ms=7, capsize=3,
+            color=colors.get(polymer, "k"), label=f"{polymer} predicted (query)",
+        )  # fmt: skip
+    by_T.set_yscale("log")
+    by_T.set_xlabel("1000 / T (1/K)")
+    by_T.set_ylabel("D (m^2/s)")
+    by_T.set_title("measured points and query predictions (90 % band)", fontsize=8)
+    by_T.legend(fontsize=6, ncol=2)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def message_figure(text: str) -> Figure:
+    """A small figure that says why there is nothing to draw (a sweep figure of a run that
+    sweeps nothing, say)."""
+    figure, ax = plt.subplots(figsize=(6, 1.6))
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, color="0.3")
     return figure

@@ -14,9 +14,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from contrastive_gs import aggregation, diagnostics, fit, io, layout, plots, recovery, tables
+from contrastive_gs import (
+    aggregation,
+    diagnostics,
+    fit,
+    io,
+    layout,
+    plots,
+    prediction,
+    recovery,
+    tables,
+)  # fmt: skip
 from contrastive_gs.families import Family, NotIdentifiable, family
-from contrastive_gs.laws import Law
+from contrastive_gs.laws import ESTIMATED, Law
 from contrastive_gs.pairs import FEATURES, select_group, select_points
 from contrastive_gs.polymers import Polymer
 
@@ -34,37 +44,112 @@ def per_fit_files(files: Mapping[str, Sequence[str]], fits: Fits) -> dict[tuple,
     return paths
 
 
+def make_points(
+    data: Mapping[str, Any], law: Law, predict: Mapping[str, Any], outputs: Mapping[str, str]
+) -> None:
+    """The points of one scenario (simulated on the grid, or measured), the spread of their
+    replicates, and the query points of the predict section (an empty table without)."""
+    from contrastive_gs import config as config_module
+    from contrastive_gs import data as data_module
+
+    polymers = [] if data["source"] == "file" else config_module.resolve_polymers(data["polymers"])
+    points = data_module.load_points(data, polymers, law)
+    log.info(
+        "%d points of %d polymers (%s)", len(points), points["Polymer"].nunique(), data["source"]
+    )
+    io.write_parquet(points, outputs["points"])
+    spread = data_module.replicate_spread(points)
+    if len(spread):
+        log.info("replicates: %d conditions, sd of log10 D up to %.3g", len(spread),
+                 spread["sd_log10D"].max())  # fmt: skip
+    io.write_csv(spread, outputs["replicates"])
+    queries = points.iloc[:0]
+    if predict["path"]:
+        queries = data_module.read_query_file(
+            predict["path"], predict["columns"], predict["T_unit"], points
+        )
+    io.write_parquet(queries, outputs["queries"])
+
+
+def make_pairs(
+    points_path: str,
+    pair_settings: Mapping[str, Any],
+    split_settings: Mapping[str, Any],
+    outputs: Mapping[str, Sequence[str]],
+) -> None:
+    """The pair table of each fold of the split, its counts, and the side of every point."""
+    from contrastive_gs import pairs as pairs_module
+    from contrastive_gs.splits import split_from_config
+
+    points = io.read_parquet(points_path)
+    settings = pairs_module.PairSettings(**pair_settings)
+    split = split_from_config(split_settings)
+    summaries = pairs_module.write_pairs(points, settings, split, outputs["pairs"])
+    sides = pairs_module.fold_sides(points, settings.scope, split)
+    for summary, side, summary_path, sides_path in zip(
+        summaries, sides, outputs["summary"], outputs["sides"], strict=True
+    ):
+        io.write_json({**summary, "test_points": int((side == "test").sum())}, summary_path)
+        io.write_parquet(pd.DataFrame({"point": np.arange(len(side)), "side": side}), sides_path)
+
+
 def fit_point(
     points_path: str,
-    pairs_paths: Mapping[int, str],
+    folds: Mapping[int, tuple[str, str]],
     model: Family,
     fits: Fits,
     outputs: Mapping[str, Sequence[str]],
     truth: Mapping[str, float | None],
     polymers: Sequence[Polymer],
+    queries_path: str | None = None,
     threads: int = 1,
 ) -> None:
     """Fit ``model`` to every group, fold and seed of ``fits``; per fit, write its metrics,
-    predictions, model, the alpha it implies at every point of its group and the law fitted to
-    that alpha (against the ``truth`` of the scenario, None where unknown)."""
+    pair predictions, model, the alpha it implies at every point of its group, the law (fitted
+    to that alpha, or the fit's own), and the anchored predictions of ln D at the group's points
+    and query points.
+
+    ``folds``: per fold, the paths of its pair table and of its points' sides; ``truth``: the
+    scenario's parameters of the law (None where unknown).
+    """
     points = io.read_parquet(points_path)
-    pairs_of_fold = {fold: io.read_parquet(path) for fold, path in pairs_paths.items()}
+    queries = io.read_parquet(queries_path) if queries_path else points.iloc[:0]
+    with_queries = pd.concat([points, queries], ignore_index=True)
+    pairs_of_fold = {fold: io.read_parquet(paths[0]) for fold, paths in folds.items()}
+    sides_of_fold = {
+        fold: np.concatenate(
+            [io.read_parquet(paths[1])["side"].to_numpy(), np.full(len(queries), "query")]
+        )
+        for fold, paths in folds.items()
+    }
     groups = list(dict.fromkeys(group for group, _, _ in fits))
     seeds = list(dict.fromkeys(seed for _, _, seed in fits))
     out = per_fit_files(outputs, fits)
     results = fit.fit_batch(model, points, pairs_of_fold, groups, seeds, threads)
     for group, fold, seed, result in results:
         group_points = select_points(points, group)
+        sides = sides_of_fold[fold]
+        train_points = group_points[sides[: len(points)][group_points.index] == "train"]
+        statuses = model.identifiability(train_points)
         alpha = result.model.alpha(group_points)
-        reason = alpha.reason if isinstance(alpha, NotIdentifiable) else None
-        alpha_table = recovery.alpha_frame(
-            group_points, np.nan if reason else alpha, fold=fold, seed=seed
-        )
+        if isinstance(alpha, NotIdentifiable) or not statuses["alpha"].startswith(ESTIMATED):
+            alpha = np.nan
+        alpha_table = recovery.alpha_frame(group_points, alpha, fold=fold, seed=seed)
         names = set(group_points["Polymer"])
+        known = any(value is not None for value in truth.values())  # measured data: no truth
         group_truth = model.law.group_truth(truth, [p for p in polymers if p.name in names])
-        law = recovery.fit_record(alpha_table, group_truth, model.law, reason)
+        group_truth = group_truth if known else {}
+        own_fit = result.model.law_fit() if hasattr(result.model, "law_fit") else None
+        law = recovery.fit_record(alpha_table, group_truth, model.law, statuses, own_fit)
         log.info("%s fold=%d seed=%d scaling law: %s", group, fold, seed, law["law"]["estimates"])
-        io.write_fit(result, alpha_table, law, **out[group, fold, seed])
+        in_group = select_points(with_queries, group).index.to_numpy()
+        predicted = prediction.point_predictions(
+            result.model, with_queries.iloc[in_group].reset_index(drop=True), sides[in_group],
+            seed, model.resamples, rows=in_group,
+        )  # fmt: skip
+        predicted["point"] = in_group[predicted["point"].to_numpy()]
+        predicted = predicted.assign(fold=fold, seed=seed)
+        io.write_fit(result, alpha_table, law, predicted, **out[group, fold, seed])
 
 
 def diagnose_fit(
@@ -174,11 +259,19 @@ def sweep_figures(
         ("width", "network width (neurons per hidden layer)"),
         ("noise", "noise sd on ln D"),
     ):
-        figure = plots.r2_against(aggregation.at_point(metrics, point, [key]), key, label, groups)
+        if key in metrics:
+            rows = aggregation.at_point(metrics, point, [key])
+            figure = plots.r2_against(rows, key, label, groups)
+        else:
+            figure = plots.message_figure(f"test R2 against {label}: no {key} in this run")
         io.save_figure(figure, outputs[f"r2_vs_{key}"])
-    pooled = aggregation.at_point(metrics, point, ["Ka", "Kb"])
-    pooled = pooled[pooled["group"] == groups[0]]
-    io.save_figure(plots.r2_heatmap(pooled, "Ka", "Kb", models), outputs["r2_heatmap_Ka_Kb"])
+    if {"Ka", "Kb"} <= set(metrics.columns):
+        pooled = aggregation.at_point(metrics, point, ["Ka", "Kb"])
+        pooled = pooled[pooled["group"] == groups[0]]
+        figure = plots.r2_heatmap(pooled, "Ka", "Kb", models)
+    else:
+        figure = plots.message_figure("test R2 over Ka x Kb: the data have no swept Ka, Kb")
+    io.save_figure(figure, outputs["r2_heatmap_Ka_Kb"])
 
 
 def _number(value: float, unit: str) -> str:
@@ -203,7 +296,8 @@ def truth_curves(
             if p.name in values and values[p.name] != p.default
         ]
         line = np.linspace(*dT_range[polymer.name], 300)
-        alpha = law.alpha(line + polymer.Tg, polymer.Tg, values)
+        curve = pd.DataFrame({"Polymer": polymer.name, "T": line + polymer.Tg, "Tg": polymer.Tg})
+        alpha = law.alpha(curve, values)
         curves[polymer.name] = (line, alpha, "truth: " + ", ".join(shown))
     return curves
 
@@ -252,12 +346,18 @@ def overview(
     errors = aggregation.recovery_errors(recovery_table, point, groups)
     r2_table = aggregation.r2_by_model(metrics, point, groups)
     units = {p.name: p.unit for p in law.parameters}
-    subtitle = ", ".join(
-        f"{key} = {_number(float(value), units.get(key, '-'))}"
-        for key, value in point["scenario"].items()
+    subtitle = (
+        ", ".join(
+            f"{key} = {_number(float(value), units.get(key, '-'))}"
+            for key, value in point["scenario"].items()
+        )
+        or f"law {law.name}, measured data"
     )
     labels = {model: family(model).label for model in models}
-    figure = plots.overview_figure(r2_table, groups, models, subtitle, errors, labels)
+    cross_validation = aggregation.rows_at_point(io.read_parquet(inputs["cross_validation"]), point)
+    figure = plots.overview_figure(
+        r2_table, groups, models, subtitle, errors, labels, cross_validation
+    )
     io.save_figure(figure, outputs["overview"])
     tables.write_table_html(inputs["summary"], outputs["summary"], kind="summary")
     tables.write_frame_html(recovery_table, outputs["recovery"], kind="recovery")
@@ -271,3 +371,48 @@ def write_tables_html(inputs, outputs, fits: Fits, point: str) -> None:
         for name, html in fit_outputs.items():
             subtitle = f"{point}, group {group}, fold {fold}, seed {seed}"
             tables.write_table_html(inputs[identity][name], html, kind=name, subtitle=subtitle)
+
+
+def predict_groups(
+    point_files: Sequence[str],
+    fits: Fits,
+    groups: Sequence[str],
+    title: str,
+    outputs: Mapping[str, Sequence[str]],
+) -> None:
+    """Per group of one (scenario, model, hyper) point: the held-out points with their
+    cross-validated predictions and bands (``cross_validation``), the query points' D with their
+    bands (``predictions``) and the figure of measured against predicted D."""
+    by_group: dict[str, list[pd.DataFrame]] = {group: [] for group in groups}
+    for (group, _, _), path in layout.per_fit(list(point_files), fits).items():
+        by_group[group].append(io.read_parquet(path))
+    for k, group in enumerate(groups):
+        predicted = pd.concat(by_group[group], ignore_index=True)
+        held_out = prediction.held_out_table(predicted)
+        queries = prediction.query_table(predicted, held_out)
+        io.write_csv(held_out, outputs["cross_validation"][k])
+        io.write_csv(queries, outputs["predictions"][k])
+        summary = prediction.cross_validation_summary(held_out)
+        log.info("%s %s: cross-validation %s", title, group, summary)
+        figure = plots.measured_vs_predicted(held_out, queries, predicted, f"{title}, {group}")
+        io.save_figure(figure, outputs["figure"][k])
+
+
+def write_cross_validation_table(files: Sequence[str], outputs: Mapping[str, str]) -> None:
+    """Per (scenario, model, hyper, group): the cross-validated log10 RMSE of D over the held-out
+    points, the coverage and half-width of their 90 % bands (Parquet and CSV)."""
+    rows = []
+    scenario_keys: list[str] = []
+    for path in files:
+        identity = layout.parse_group_file(path)
+        scenario_keys = list(identity["scenario"])
+        held_out = pd.read_csv(path)
+        rows.append(
+            {**identity["scenario"], "model": identity["model"], **identity["hyper"],
+             "group": identity["group"], **prediction.cross_validation_summary(held_out)}
+        )  # fmt: skip
+    table = aggregation.tidy(
+        pd.DataFrame(rows), scenario_keys, ["group"], list(prediction.SUMMARY_KEYS)
+    )
+    io.write_parquet(table, outputs["parquet"])
+    io.write_csv(table, outputs["csv"])

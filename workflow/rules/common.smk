@@ -28,16 +28,26 @@ def _validated_polymers():
 
 POLYMERS = _validated_polymers()
 LAW = cgs_config.law_of(config)
-GROUPS = list(config["groups"])
+MEASURED = cgs_config.measured(config)
+GROUPS = list(config["groups"])  # groups: auto is resolved by the validation
 SEEDS = list(config["seeds"])
 MODELS = list(config["models"])
-FOLDS = list(range(split_from_config(config["pairs"]).get_n_splits()))
+DATA_POINTS = cgs_config.data_points(config, POLYMERS)
+FOLDS = list(range(split_from_config(config["pairs"]).get_n_splits(DATA_POINTS)))
 COMPARED = list(config["compare"]) if set(config["compare"]) <= set(MODELS) else []
+QUERIES = config["predict"]["path"]
 
-# One Paramspace per swept thing: scenarios (data) and each model's hyper-parameters.
-SCENARIOS = Paramspace(
-    pd.DataFrame(cgs_config.scenario_table(config)), single_wildcard="scenario"
-)
+# Scenarios: one Paramspace point per combination of the swept data keys (simulated data), or
+# the dataset's name (measured data); and one Paramspace per model's hyper-parameters.
+SCENARIO_TABLE = cgs_config.scenario_table(config)
+if MEASURED:
+    SCENARIO_PATHS = [cgs_config.dataset_name(config)]
+else:
+    SCENARIO_PATHS = list(
+        Paramspace(
+            pd.DataFrame(SCENARIO_TABLE), single_wildcard="scenario"
+        ).instance_patterns
+    )
 HYPERS = {
     model: Paramspace(
         pd.DataFrame(cgs_config.hyper_table(config, model)), single_wildcard="hyper"
@@ -55,8 +65,8 @@ def _firsts(values, choice):
 FIGURE_GROUPS = _firsts(GROUPS, config["figures"]["groups"])
 FIGURE_FOLDS = _firsts(FOLDS, config["figures"]["folds"])
 FIGURE_SEEDS = _firsts(SEEDS, config["figures"]["seeds"])
-FIGURE_SCENARIOS = list(SCENARIOS.instance_patterns)
-if config["figures"]["scenarios"] == "reference":
+FIGURE_SCENARIOS = list(SCENARIO_PATHS)
+if config["figures"]["scenarios"] == "reference" and not MEASURED:
     FIGURE_SCENARIOS = [cgs_config.reference_scenario_path(config)]
 
 
@@ -70,7 +80,11 @@ FIGURE_FITS = fit_identities(FIGURE_GROUPS, FIGURE_FOLDS, FIGURE_SEEDS)
 
 
 wildcard_constraints:
-    scenario=layout.key_value_regex(cgs_config.scenario_keys(config)),
+    scenario=(
+        re.escape(SCENARIO_PATHS[0])
+        if MEASURED
+        else layout.key_value_regex(cgs_config.scenario_keys(config))
+    ),
     model="|".join(FAMILIES),
     model_a="|".join(FAMILIES),
     model_b="|".join(FAMILIES),
@@ -146,10 +160,14 @@ def fit_job_folds(wildcards):
     return FOLDS if FIT_BATCHED else [int(wildcards.fold)]
 
 
-def fit_job_pairs(wildcards):
-    """Input function of fit: the pair tables of its folds."""
-    pattern = f"{PAIRS_DIR}/pairs.parquet".replace("{scenario}", wildcards.scenario)
-    return per_fold(pattern, fit_job_folds(wildcards))
+def fit_job_fold_files(filename):
+    """Input function of fit: a file of each of its folds (pairs, sides)."""
+
+    def files(wildcards):
+        pattern = f"{PAIRS_DIR}/{filename}".replace("{scenario}", wildcards.scenario)
+        return per_fold(pattern, fit_job_folds(wildcards))
+
+    return files
 
 
 def _native(instance):
@@ -159,14 +177,24 @@ def _native(instance):
 
 def measured_data(wildcards):
     """Input function of simulate: the measured-data file, if the config reads one."""
-    return [config["data"]["path"]] if config["data"]["source"] == "file" else []
+    return [config["data"]["path"]] if MEASURED else []
+
+
+def query_file(wildcards):
+    """Input function of simulate: the query file, if the config asks for predictions."""
+    return [QUERIES] if QUERIES else []
+
+
+def scenario_values(wildcards):
+    """The swept data values of a scenario (none for measured data)."""
+    if MEASURED:
+        return {}
+    return layout.key_values(wildcards.scenario)
 
 
 def simulate_params(wildcards):
     """The data section of the config with the scenario's swept values applied."""
-    return cgs_config.canonical(
-        {**config["data"], **_native(SCENARIOS.instance(wildcards))}
-    )
+    return cgs_config.canonical({**config["data"], **scenario_values(wildcards)})
 
 
 def model_settings(wildcards):
@@ -179,11 +207,9 @@ def model_settings(wildcards):
     )
 
 
-LAW_PARAMS = cgs_config.canonical(
-    {
-        "name": config["law"],
-        "constants": {key: config["data"][key] for key in LAW.constant_keys()},
-    }
+LAW_PARAMS = cgs_config.canonical(cgs_config.law_params(config))
+PREDICT_PARAMS = cgs_config.canonical(
+    {**config["predict"], "T_unit": config["data"]["T_unit"]}
 )
 POLYMER_PARAMS = cgs_config.canonical(
     [{"name": p.name, "Tg": p.Tg, "r_glassy": p.r_glassy} for p in POLYMERS]
@@ -202,6 +228,11 @@ SPLIT_PARAMS = cgs_config.canonical(
 )
 
 
+IDENTIFIABILITY = cgs_config.canonical(
+    cgs_config.identifiability_rows(config, DATA_POINTS, GROUPS)
+)
+
+
 # Scheduling order: a scenario's data first (cheap), then the heaviest fits, so that a sweep does
 # not end on one long fit while the other cores idle.  Other jobs have priority 0.
 DATA_PRIORITY = 1
@@ -217,8 +248,7 @@ def fit_priority(wildcards):
 def scaling_law_truth(wildcards):
     """The law's parameters that generated the data of a scenario; None for measured data."""
     scenario = simulate_params(wildcards)
-    measured = config["data"]["source"] == "file"
-    return {key: None if measured else scenario[key] for key in LAW.scenario_keys}
+    return {key: None if MEASURED else scenario[key] for key in LAW.scenario_keys}
 
 
 def figure_fit_files(filename):
@@ -253,10 +283,21 @@ def all_fit_files(filename):
     """A file of every fit: every scenario, model, hyper-parameter point, group, fold, seed."""
     return [
         path.format(scenario=scenario, model=model, hyper=hyper)
-        for scenario in SCENARIOS.instance_patterns
+        for scenario in SCENARIO_PATHS
         for model in MODELS
         for hyper in HYPERS[model].instance_patterns
         for path in per_fit(FIT_DIR, filename, ALL_FITS)
+    ]
+
+
+def all_group_files(filename):
+    """A per-group file of every scenario, model, hyper-parameter point and group."""
+    return [
+        fill(f"{GROUP_DIR}/{filename}", scenario=scenario, model=model, hyper=hyper, group=group)
+        for scenario in SCENARIO_PATHS
+        for model in MODELS
+        for hyper in HYPERS[model].instance_patterns
+        for group in GROUPS
     ]
 
 
@@ -308,5 +349,11 @@ def all_targets():
         *rules.aggregate.output,
         *rules.sweep_figures.output,
         *rules.aggregate_recovery.output,
+        *rules.aggregate_predictions.output,
+        *[
+            path
+            for scenario in SCENARIO_PATHS
+            for path in _formatted(rules.identifiability.output, scenario=scenario)
+        ],
         *report_targets(),
     ]

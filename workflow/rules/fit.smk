@@ -6,13 +6,16 @@
 rule fit:
     input:
         points=rules.simulate.output.points,
-        pairs=fit_job_pairs,
+        pairs=fit_job_fold_files("pairs.parquet"),
+        sides=fit_job_fold_files("sides.parquet"),
+        queries=rules.simulate.output.queries,
     output:
         metrics=fit_job_outputs("metrics.json"),
         predictions=fit_job_outputs("predictions.parquet"),
         model=fit_job_outputs("model.pkl"),
         alpha=fit_job_outputs("alpha.parquet"),
         scaling_law=fit_job_outputs("scaling_law.json"),
+        points=fit_job_outputs("point_predictions.parquet"),
     log:
         f"{FIT_LOG}.log",
     benchmark:

@@ -7,6 +7,7 @@ rule pair:
     output:
         pairs=per_fold(f"{PAIRS_DIR}/pairs.parquet"),
         summary=per_fold(f"{PAIRS_DIR}/summary.json"),
+        sides=per_fold(f"{PAIRS_DIR}/sides.parquet"),
     log:
         f"{LOG_DIR}/pair.log",
     benchmark:

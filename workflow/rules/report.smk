@@ -77,6 +77,7 @@ rule overview:
         metrics=rules.aggregate.output.metrics_parquet,
         summary=rules.aggregate.output.summary,
         recovery=rules.aggregate_recovery.output.parquet,
+        cross_validation=rules.aggregate_predictions.output.parquet,
     output:
         overview=report_file(
             f"{SUMMARY_DIR}/overview.png",

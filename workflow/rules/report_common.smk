@@ -15,6 +15,7 @@ REPORT_CATEGORIES = {
     "pca": "4 PCA",
     "sweeps": "5 Sweeps",
     "recovery": "6 Scaling-law recovery",
+    "prediction": "7 Prediction of D",
 }
 ALL_GROUPS = "all groups"  # subcategory of items that show every group
 KEY_LABELS = {
@@ -24,9 +25,9 @@ KEY_LABELS = {
 # Keys with more than one value in this config: only they get a label column.
 SWEPT_KEYS = {
     key
-    for space in [SCENARIOS, *HYPERS.values()]
-    for key in space.dataframe.columns
-    if space.dataframe[key].nunique() > 1
+    for table in [pd.DataFrame(SCENARIO_TABLE), *(h.dataframe for h in HYPERS.values())]
+    for key in table.columns
+    if table[key].nunique() > 1
 }
 FOLD_LABEL = len(FOLDS) > 1  # a fold label only where there is more than one fold
 

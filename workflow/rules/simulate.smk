@@ -4,8 +4,11 @@
 rule simulate:
     input:
         measured=measured_data,
+        queries=query_file,
     output:
         points=layout.POINTS,
+        replicates=f"{SCENARIO_DIR}/data/replicates.csv",
+        queries=f"{SCENARIO_DIR}/data/queries.parquet",
     log:
         f"{LOG_DIR}/simulate.log",
     benchmark:
@@ -19,6 +22,33 @@ rule simulate:
         runtime=5,
     params:
         data=simulate_params,
-        law=config["law"],
+        law=LAW_PARAMS,
+        predict=PREDICT_PARAMS,
     script:
         "../../scripts/simulate.py"
+
+
+localrules:
+    identifiability,
+
+
+rule identifiability:
+    output:
+        table=report_file(
+            f"{SCENARIO_DIR}/identifiability.csv",
+            "identifiability.rst",
+            "recovery",
+            "Table: what the data identify",
+        ),
+    log:
+        f"{LOG_DIR}/identifiability.log",
+    conda:
+        CONDA_ENV
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        rows=IDENTIFIABILITY,
+    script:
+        "../../scripts/identifiability.py"

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from contrastive_gs.laws import Law
+from contrastive_gs.laws import ESTIMATED, Law, not_identifiable
 from contrastive_gs.settings import compose
 
 
@@ -30,7 +30,7 @@ class NotIdentifiable:
     reason: str
 
     def __str__(self) -> str:
-        return f"not identifiable: {self.reason}"
+        return not_identifiable(self.reason)
 
 
 class FittedModel(ABC):
@@ -45,6 +45,14 @@ class FittedModel(ABC):
     def alpha(self, points: pd.DataFrame) -> np.ndarray | NotIdentifiable:
         """The scaling exponent alpha the model implies at each point (shape (n,)), or why it
         cannot tell."""
+
+    def log_diffusivity_draws(self, points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+        """ln D (up to a constant per block) at each point under each bootstrap draw of the
+        fit, shape (draws, n), with each draw's counts of the points the fit was given (its
+        anchors' weights); None for a model without draws."""
+        return None
+
+    anchor_counts: np.ndarray | None = None  # a bagged fit's draw of the points (its weights)
 
     def save(self, path: str | Path) -> None:
         """Write the model to ``path`` atomically (pickle)."""
@@ -78,6 +86,16 @@ class Family(ABC):
         """The family with its settings from its config section (validated by the schema)."""
         return cls(compose(cls.settings_type, section), law)
 
+    @property
+    def resamples(self) -> bool:
+        """Whether the fits of the seeds are bootstrap draws of the data (their spread is then
+        the uncertainty of a prediction of the true D)."""
+        return False
+
+    def min_train_pairs(self) -> int:
+        """Train pairs a fit needs at least."""
+        return 1
+
     def cost(self) -> float:
         """Relative cost of one fit (for job priority): 0 for the cheap ones."""
         return 0.0
@@ -86,6 +104,21 @@ class Family(ABC):
     def describe(cls, hyper: Mapping[str, Any]) -> str:
         """The family's label with its hyper-parameters, e.g. ``poly degree 2``."""
         return " ".join([cls.label, *(f"{key} {value}" for key, value in hyper.items())])
+
+    def identifiability(self, points: pd.DataFrame) -> dict[str, str]:
+        """For the points of one fit group: ``alpha`` and each parameter of the law,
+        ``estimated`` or ``not identifiable: <reason>``.  By default the law's statuses; alpha
+        is estimated where Ka is (up to a constant per polymer where pairs do not fix its
+        level)."""
+        statuses = self.law.identifiability(points)
+        return {"alpha": self._alpha_status(statuses), **statuses}
+
+    def _alpha_status(self, statuses: Mapping[str, str]) -> str:
+        if statuses["Ka"] != ESTIMATED:
+            return statuses["Ka"]
+        if not self.law.alpha_level_from_pairs:
+            return f"{ESTIMATED} up to a constant per polymer (pairs see only its changes with T)"
+        return ESTIMATED
 
     @abstractmethod
     def fit(

@@ -22,7 +22,11 @@ import numpy as np
 import pandas as pd
 
 from contrastive_gs.families._base import Family, FittedModel, NotIdentifiable
+from contrastive_gs.laws import ESTIMATED, not_identifiable
 from contrastive_gs.pairs import FEATURES, TARGET
+
+ONE_MOLAR_MASS = "one molar mass: alpha's M-dependence cannot be seen"
+ONE_ALPHA = "a model of pair features has one alpha for all T"
 
 PAIR_MODEL_GRID = 21  # points of the logM_ratio grid on which a pair model's slope is taken
 
@@ -94,13 +98,22 @@ class PairFeatureModel(FittedModel):
         ``ln(M_i/M_j)`` that the points span (see the module docstring)."""
         M = points["M"].to_numpy(np.float64)
         if len(M) == 0 or M.max() <= M.min():
-            return NotIdentifiable("one molar mass: alpha's M-dependence cannot be seen")
+            return NotIdentifiable(ONE_MOLAR_MASS)
         value = pair_model_alpha(self.predict_features, float(np.log(M.max() / M.min())))
         return np.full(len(points), value)
 
 
 class PairFeatureFamily(Family):
     """A family on the lecture's pair features: standardise, fit the scaled train pairs."""
+
+    def identifiability(self, points: pd.DataFrame) -> dict[str, str]:
+        """alpha: one value, where two molar masses show it; the law's parameters: never."""
+        several_M = points["M"].nunique() > 1
+        alpha = (
+            f"{ESTIMATED} (one value for all T)" if several_M else not_identifiable(ONE_MOLAR_MASS)
+        )
+        law = dict.fromkeys(self.law.parameter_names(), not_identifiable(ONE_ALPHA))
+        return {"alpha": alpha, **law}
 
     @abstractmethod
     def fit_scaled(

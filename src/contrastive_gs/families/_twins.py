@@ -44,8 +44,9 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
-from contrastive_gs import training
+from contrastive_gs import resampling, training
 from contrastive_gs.families._base import Family, FittedModel
+from contrastive_gs.laws import Law
 from contrastive_gs.pairs import TARGET
 from contrastive_gs.settings import NetworkSettings, ScheduleSettings
 
@@ -61,12 +62,14 @@ class TwinSettings:
     schedule: ScheduleSettings
     dtype: Literal["float64", "float32"]  # float64: alpha to ~1e-4 needs it
     b_inputs: Literal["T_Tg", "Tg"]  # structured twin: b(T, Tg), or b(Tg) with the known M0
+    bagging: bool  # each seed trains on its own bootstrap draw of the train points
 
 
-def point_features(points: pd.DataFrame) -> np.ndarray:
-    """``x = (ln M, 1/T, Tg)`` of each point, shape (n, 3), float64 (M in g/mol, T and Tg in K)."""
-    M, T, Tg = (points[c].to_numpy(np.float64) for c in ("M", "T", "Tg"))
-    return np.column_stack([np.log(M), 1.0 / T, Tg])
+def point_features(points: pd.DataFrame, law: Law) -> np.ndarray:
+    """``x = (u, 1/T, Tg)`` of each point, shape (n, 3), float64: ``u`` the law's covariate of
+    alpha (ln M for the lecture's law, g/mol), T and Tg in K."""
+    T, Tg = (points[c].to_numpy(np.float64) for c in ("T", "Tg"))
+    return np.column_stack([law.alpha_covariate(points), 1.0 / T, Tg])
 
 
 def train_points(pairs_train: pd.DataFrame) -> np.ndarray:
@@ -94,13 +97,15 @@ class TwinModel(FittedModel):
 
     structured: bool
     settings: TwinSettings
+    law: Law
     networks: Any  # torch.nn.ModuleDict: {"g"} or {"a", "b"}
     feature_mean: np.ndarray  # (3,) over the train points, of (ln M, 1/T, Tg)
     feature_std: np.ndarray  # (3,) idem; 1 where the feature is constant
     y_scale: float  # std of the train logD_ratio
     alpha_offset: float  # a_0 of the structured twin (0 for the twin)
-    log_reference_mass: float  # ln M_ref (g/mol) of the structured twin: mean train ln M, or ln M0
+    log_reference_mass: float  # u_ref of the structured twin: mean train u, or the law's (ln M0)
     losses: list[float] = field(default_factory=list)  # scaled train MSE per epoch
+    anchor_counts: np.ndarray | None = None  # bagging: the draw of the points it trained on
 
     def _tensor(self, values: np.ndarray):
         import torch
@@ -126,11 +131,13 @@ class TwinModel(FittedModel):
         return self._g_of_standardised(self._standardise(X), X[:, 0] - self.log_reference_mass)
 
     def log_diffusivity(self, points: pd.DataFrame) -> np.ndarray:
-        """``g`` at each point: ln D up to a constant (per block of linked points), shape (n,)."""
+        """``g`` plus the law's known offset at each point: ln D up to a constant (per block of
+        linked points), shape (n,)."""
         import torch
 
         with torch.no_grad():
-            return self.g(self._tensor(point_features(points))).numpy().astype(np.float64)
+            g = self.g(self._tensor(point_features(points, self.law))).numpy()
+        return g.astype(np.float64) + self.law.known_offset(points)
 
     def predict_pairs(self, points: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
         """Predicted ``logD_ratio = g(x_i) - g(x_j)`` of ``pairs`` (i, j index ``points``)."""
@@ -143,9 +150,9 @@ class TwinModel(FittedModel):
         import torch
 
         if not self.structured:
-            return autograd_alpha(self.g, point_features(points), self.settings.dtype)
+            return autograd_alpha(self.g, point_features(points, self.law), self.settings.dtype)
         with torch.no_grad():
-            Z = self._standardise(self._tensor(point_features(points)))
+            Z = self._standardise(self._tensor(point_features(points, self.law)))
             return self._a(Z).numpy().astype(np.float64)
 
 
@@ -162,36 +169,41 @@ def fit_twin(
     settings: TwinSettings,
     seed: int,
     structured: bool,
-    label: str = "",
-    M0: float | None = None,
+    label: str,
+    law: Law,
 ) -> TwinModel:
     """Train a twin on ``pairs_train`` (columns i, j, logM_ratio, logD_ratio; i, j are row
-    positions in ``points``, which has columns M, T, Tg).
+    positions in ``points``, which has columns M, T, Tg and what ``law`` reads).
 
-    ``M0`` (g/mol), the law's reference mass, is needed only by the structured twin with
-    ``b_inputs="Tg"``.  Raises ValueError with fewer than 2 train pairs or a missing M0,
+    The structured twin with ``b_inputs="Tg"`` needs a law with a known reference of its
+    covariate (the lecture's M0).  The law's known offset of ln D is taken out of the target.
+    Raises ValueError without a train pair or known reference,
     training.FitDivergedError on a non-finite loss.
     """
     import torch
 
-    if len(pairs_train) < 2:
-        raise ValueError(f"{label}: a twin needs at least 2 train pairs, has {len(pairs_train)}")
+    if len(pairs_train) < 1:
+        raise ValueError(f"{label}: a twin needs a train pair, has none")
     b_of_Tg = structured and settings.b_inputs == "Tg"
-    if b_of_Tg and M0 is None:
+    reference = law.covariate_reference()
+    if b_of_Tg and reference is None:
         raise ValueError(
-            f"{label}: the structured twin with b_inputs='Tg' needs a law with a known M0"
+            f"{label}: the structured twin with b_inputs='Tg' needs a law with a known "
+            f"reference of its covariate (the lecture's M0); law {law.name!r} has none"
         )
     training.seed_torch(seed)
     dtype = getattr(torch, settings.dtype)
-    X = point_features(points)
+    X = point_features(points, law)
     mean, std = _standardisation(X[train_points(pairs_train)])
-    log_reference_mass = float(np.log(M0)) if b_of_Tg else float(mean[0])
-    y = pairs_train[TARGET].to_numpy(np.float64)
+    log_reference_mass = float(reference) if b_of_Tg else float(mean[0])
+    i_np, j_np = pairs_train["i"].to_numpy(), pairs_train["j"].to_numpy()
+    offset = law.known_offset(points)
+    y = pairs_train[TARGET].to_numpy(np.float64) - (offset[i_np] - offset[j_np])
     y_scale = float(np.std(y)) or 1.0
     alpha_offset = 0.0
     if structured:
-        dlnM = pairs_train["logM_ratio"].to_numpy(np.float64)
-        alpha_offset = float(-(y @ dlnM) / (dlnM @ dlnM)) if np.any(dlnM) else 0.0
+        du = law.covariate_differences(points, pairs_train)
+        alpha_offset = float(-(y @ du) / (du @ du)) if np.any(du) else 0.0
         networks = {
             "a": training.build_mlp(2, settings.network),
             "b": training.build_mlp(1 if b_of_Tg else 2, settings.network),
@@ -199,18 +211,24 @@ def fit_twin(
     else:
         networks = {"g": training.build_mlp(3, settings.network)}
     model = TwinModel(
-        structured, settings, torch.nn.ModuleDict(networks).to(dtype), mean, std, y_scale,
+        structured, settings, law, torch.nn.ModuleDict(networks).to(dtype), mean, std, y_scale,
         alpha_offset, log_reference_mass,
     )  # fmt: skip
     X_t = torch.tensor(X, dtype=dtype)
     Z_t, centred_lnM = model._standardise(X_t), X_t[:, 0] - log_reference_mass  # inputs are fixed
-    i = torch.tensor(pairs_train["i"].to_numpy(), dtype=torch.long)
-    j = torch.tensor(pairs_train["j"].to_numpy(), dtype=torch.long)
+    i = torch.tensor(i_np, dtype=torch.long)
+    j = torch.tensor(j_np, dtype=torch.long)
     y_t = torch.tensor(y / y_scale, dtype=dtype)
+    weights = None
+    if settings.bagging:  # a bootstrap draw of the train points, seeded by the seed
+        model.anchor_counts = resampling.resampled_counts(points, pairs_train, seed)
+        w = resampling.pair_weights(pairs_train, model.anchor_counts)
+        weights = torch.tensor(w / w.sum(), dtype=dtype)
 
     def loss_of_model(_networks):
         g = model._g_of_standardised(Z_t, centred_lnM) / y_scale
-        return torch.mean((g[i] - g[j] - y_t) ** 2)
+        squares = (g[i] - g[j] - y_t) ** 2
+        return torch.mean(squares) if weights is None else torch.sum(weights * squares)
 
     model.networks.train()
     model.losses += training.train_in_stages(
@@ -231,8 +249,12 @@ class TwinFamily(Family):
     def cost(self) -> float:
         return self.settings.network.cost(self.settings.schedule.epochs)
 
+    @property
+    def resamples(self) -> bool:
+        """Whether each seed is a bootstrap draw of the data (bagging)."""
+        return self.settings.bagging
+
     def fit(self, points, train_pairs, seeds, label):
-        M0 = self.law.known_reference_mass()
         return [
             fit_twin(
                 points,
@@ -241,7 +263,7 @@ class TwinFamily(Family):
                 seed,
                 self.structured,
                 f"{label} seed={seed}",
-                M0,
+                self.law,
             )  # fmt: skip
             for seed in seeds
         ]

@@ -1,103 +1,244 @@
 """``kernel``: the law itself fitted to the pairs by nonlinear least squares, the yardstick.
 
-The prediction of a pair is a difference of the law's ``ln D - ln D0`` at its two points (``ln
-D0`` cancels), and the law's parameters are fitted by :func:`scipy.optimize.least_squares`
-(analytic Jacobian from the law) on the train pairs, with the law's constants (M0) known.
-Which parameters are fitted is the law's answer to what the train points can identify
-(``fit_r: auto``; for the lecture's law, r_glassy only where the data span Tg), or forced
-(``"yes"``: all, ``"no"``: all but r_glassy).
+The prediction of a pair is a difference of the law's ln D at its two points (what is common to
+both, such as ln D0, cancels), and the parameters that the train points identify
+(:meth:`contrastive_gs.laws.Law.identifiability`; ``fit_r`` can force r_glassy in or out) are
+fitted by :func:`scipy.optimize.least_squares` (analytic Jacobian from the law) on the train
+pairs that inform them (:meth:`~contrastive_gs.laws.Law.informative_pairs`); the others are held
+at the law's values (:meth:`~contrastive_gs.laws.Law.fixed_values`).
 
-Standard errors are ``sqrt(diag(sigma^2 (J^T J)^-1))`` with ``sigma^2`` the residual variance.
-They assume independent residuals, which pair residuals are not (each point sits in many pairs):
-read them as a lower bound; the spread over seeds or noise draws is the honest uncertainty.
+Uncertainty: standard errors ``sqrt(diag(sigma^2 (J^T J)^-1))`` assume independent residuals,
+which pair residuals are not (each point sits in many pairs): read them as a lower bound.  The
+honest one is the bootstrap over points (``bootstrap`` resamples, stratified per polymer, seeded):
+a resampled point weighs each of its pairs by its count, the law is refitted, and the 2.5 and
+97.5 % quantiles of the estimates make a 95 % interval.  A parameter at a bound of its search, with
+a relative standard error above 100 %, or fitted with no residual degree of freedom is flagged
+``poorly determined``.
 
-The search starts from the law's line fitted to alpha of the isotherms in the train pairs (pairs
-at equal T and Tg give alpha(T) as a slope), or from the parameters' start values where the
-pairs hold no isotherms.
+The search starts from the law's start values given alpha of the isotherms in the train pairs
+(pairs at equal T and Tg give alpha(T) as a slope), or given no isotherm.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 
+from contrastive_gs import resampling
 from contrastive_gs.families._base import Family, FittedModel
-from contrastive_gs.laws import Law
+from contrastive_gs.laws import ESTIMATED, Law
 from contrastive_gs.pairs import TARGET
 
 log = logging.getLogger(__name__)
 FIT_R = {"auto": None, "yes": True, "no": False}
+INTERVAL = (2.5, 97.5)  # percentiles of the bootstrap interval
+MAX_REL_STDERR = 1.0  # above this relative standard error, an estimate is poorly determined
 
 
 @dataclass(frozen=True)
 class KernelSettings:
     """The ``kernel`` section of the config."""
 
-    fit_r: Literal["auto", "yes", "no"]  # fit r_glassy: where the data span Tg, always, never
+    fit_r: Literal["auto", "yes", "no"]  # fit r_glassy: where the data identify it, always, never
+    bootstrap: int  # resamples of the points for the interval (0: none)
+    bootstrap_seed: int
 
 
 @dataclass
 class KernelFit(FittedModel):
-    """Estimates of the law fitted to pairs, with standard errors."""
+    """The law's parameters fitted to pairs, with standard errors, bootstrap intervals and the
+    status of each parameter."""
 
     law: Law
-    estimates: dict[str, float]  # every parameter of the law, fitted or held at its default
-    stderr: dict[str, float]  # same keys; 0 for a parameter held fixed
-    fitted: tuple[str, ...]  # names of the fitted parameters
+    values: dict[str, float]  # the fitted parameters
+    stderr: dict[str, float]  # the fitted parameters' standard errors
+    fitted: tuple[str, ...]  # names of the fitted parameters, in order
     success: bool
     message: str
     n_pairs: int
-    residual_std: float  # sqrt(2 cost / (n - p)), in units of logD_ratio
+    residual_std: float  # sqrt(2 cost / (n - p)), in units of logD_ratio (NaN without dof)
+    statuses: dict[str, str] = field(default_factory=dict)  # every parameter of the law
+    interval: dict[str, tuple[float, float]] = field(default_factory=dict)  # fitted, bootstrap
+    held: dict[str, float] = field(default_factory=dict)  # parameters held, where one value
+    draws: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))  # bootstrap, (B, fitted)
+    draw_counts: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))  # (B, points)
+
+    @property
+    def estimates(self) -> dict[str, float]:
+        """Every parameter: fitted, or the value it is held at (NaN where it differs between
+        polymers)."""
+        return {
+            name: self.values.get(name, self.held.get(name, np.nan))
+            for name in self.law.parameter_names()
+        }
+
+    def parameter_values(self, points: pd.DataFrame) -> dict[str, Any]:
+        """The law's parameters at ``points``: the fitted ones and the held ones."""
+        return {**self.law.fixed_values(self.fitted, points), **self.values}
 
     def alpha(self, points: pd.DataFrame) -> np.ndarray:
         """alpha at each point with the fitted parameters, shape (n,)."""
-        return self.law.alpha(points["T"], points["Tg"], self.estimates)
+        return self.law.alpha(points, self.parameter_values(points))
 
     def log_diffusivity(self, points: pd.DataFrame) -> np.ndarray:
-        """ln D - ln D0 at each point (ln D0 is not identifiable from pairs), shape (n,)."""
-        model = self.law.point_model(
-            points["M"].to_numpy(np.float64), points["T"].to_numpy(np.float64),
-            points["Tg"].to_numpy(np.float64), self.fitted,
-        )  # fmt: skip
-        return model(np.array([self.estimates[name] for name in self.fitted]))[0]
+        """The law's ln D at each point, up to what pairs cannot tell (ln D0), shape (n,)."""
+        model = self.law.point_model(points, self.fitted)
+        return model(np.array([self.values[name] for name in self.fitted]))[0]
 
     def predict_pairs(self, points: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
         """Predicted logD_ratio of ``pairs`` (i, j index ``points``)."""
         g = self.log_diffusivity(points)
         return g[pairs["i"].to_numpy()] - g[pairs["j"].to_numpy()]
 
+    def log_diffusivity_draws(self, points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+        """The law's ln D at each point under each bootstrap draw, shape (draws, n), and the
+        draws' counts of the points of the fit; None without draws."""
+        if not len(self.draws):
+            return None
+        model = self.law.point_model(points, self.fitted)
+        return np.array([model(theta)[0] for theta in self.draws]), self.draw_counts
 
-def alpha_of_isotherms(
-    points: pd.DataFrame, pairs_train: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """dT (K) and alpha of each isotherm (T, Tg) of the train pairs: the least-squares slope of
-    logD_ratio on logM_ratio over pairs at equal T and Tg, where logD_ratio = -alpha logM_ratio."""
+    def law_fit(self) -> dict[str, Any]:
+        """The fit's own estimates, for the recovery tables (see
+        :func:`contrastive_gs.recovery.fit_record`)."""
+        names = self.law.parameter_names()
+        return {
+            "estimates": self.estimates,
+            "stderr": {name: self.stderr.get(name, 0.0) for name in names},
+            "fitted": list(self.fitted),
+            "success": self.success,
+            "reason": "" if self.success else self.message,
+            "n_points": self.n_pairs,
+            "interval": {name: list(self.interval[name]) for name in self.interval},
+            "statuses": self.statuses,
+        }
+
+
+def alpha_of_isotherms(points: pd.DataFrame, pairs_train: pd.DataFrame, law: Law) -> pd.DataFrame:
+    """Polymer, T, Tg (K) and alpha of each isotherm (polymer, T) of the train pairs: the
+    least-squares slope of logD_ratio on the difference of the law's covariate over pairs at
+    equal T and polymer, where logD_ratio = -alpha (u_i - u_j)."""
     T, Tg = points["T"].to_numpy(np.float64), points["Tg"].to_numpy(np.float64)
+    polymer = points["Polymer"].to_numpy()
     i, j = pairs_train["i"].to_numpy(), pairs_train["j"].to_numpy()
-    same = (T[i] == T[j]) & (Tg[i] == Tg[j]) & (pairs_train["logM_ratio"].to_numpy() != 0)
+    du = law.covariate_differences(points, pairs_train)
+    same = (T[i] == T[j]) & (Tg[i] == Tg[j]) & (polymer[i] == polymer[j]) & (du != 0)
     if not same.any():
-        return np.array([]), np.array([])
-    x = pairs_train["logM_ratio"].to_numpy(np.float64)[same]
-    y = pairs_train[TARGET].to_numpy(np.float64)[same]
+        return pd.DataFrame({"Polymer": [], "T": [], "Tg": [], "alpha": []})
+    x, y = du[same], pairs_train[TARGET].to_numpy(np.float64)[same]
     keys, isotherm = np.unique(
         np.column_stack([T[i][same], Tg[i][same]]), axis=0, return_inverse=True
     )
     isotherm = isotherm.ravel()
-    alpha = -np.bincount(isotherm, x * y) / np.bincount(isotherm, x * x)
-    return keys[:, 0] - keys[:, 1], alpha
+    first = np.array([np.flatnonzero(isotherm == k)[0] for k in range(len(keys))])
+    return pd.DataFrame(
+        {
+            "Polymer": polymer[i][same][first],
+            "T": keys[:, 0],
+            "Tg": keys[:, 1],
+            "alpha": -np.bincount(isotherm, x * y) / np.bincount(isotherm, x * x),
+        }
+    )
 
 
-def estimated_parameters(law: Law, T: np.ndarray, Tg: np.ndarray, fit_r: bool | None):
-    """The parameters to fit: what the law says the points identify (``fit_r`` None), or all
-    (True) or all but the defaulted ones (False)."""
-    if fit_r is None:
-        return law.estimable(T, Tg)
-    names = law.parameter_names()
-    return names if fit_r else tuple(p.name for p in law.parameters if p.default is None)
+def estimated_parameters(
+    law: Law, points: pd.DataFrame, fit_r: bool | None
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The parameters to fit and every parameter's status: what the law says the points
+    identify, with r_glassy forced in (``fit_r`` True) or out (False)."""
+    statuses = dict(law.identifiability(points))
+    if fit_r is True and statuses.get("Ka") == ESTIMATED:
+        statuses["r_glassy"] = ESTIMATED
+    elif fit_r is False and "r_glassy" in statuses:
+        statuses["r_glassy"] = "held: kernel.fit_r is 'no'"
+    fitted = tuple(name for name in law.parameter_names() if statuses[name] == ESTIMATED)
+    return fitted, statuses
+
+
+def _poorly_determined(
+    law: Law, values: Mapping[str, float], stderr: Mapping[str, float], dof: int
+) -> dict[str, str]:
+    """Why each fitted parameter is poorly determined, for those that are."""
+    flags = {}
+    for name, value in values.items():
+        parameter = law.parameter(name)
+        scale = 1e-6 * max(1.0, abs(value))
+        if value - parameter.lower <= scale or parameter.upper - value <= scale:
+            flags[name] = f"poorly determined: at a bound of the search ({value:.4g})"
+        elif dof <= 0:
+            flags[name] = "poorly determined: no residual degree of freedom (exactly determined)"
+        elif not np.isfinite(stderr[name]) or stderr[name] > MAX_REL_STDERR * abs(value):
+            flags[name] = (
+                f"poorly determined: relative standard error {stderr[name] / abs(value):.0%}"
+            )
+    return flags
+
+
+class _Problem:
+    """The weighted least-squares problem of the law on a set of pairs."""
+
+    def __init__(self, law: Law, points: pd.DataFrame, pairs: pd.DataFrame, fitted):
+        self.i, self.j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+        self.y = pairs[TARGET].to_numpy(np.float64)
+        self.model = law.point_model(points, fitted)
+        self.bounds = (
+            [law.parameter(n).lower for n in fitted],
+            [law.parameter(n).upper for n in fitted],
+        )
+
+    def solve(self, start: np.ndarray, weights: np.ndarray | None = None, max_nfev: int = 1000):
+        from scipy.optimize import least_squares
+
+        scale = None if weights is None else np.sqrt(weights)
+
+        def residuals(theta):
+            values, _ = self.model(theta)
+            r = values[self.i] - values[self.j] - self.y
+            return r if scale is None else scale * r
+
+        def jacobian(theta):
+            _, J = self.model(theta)
+            J = J[self.i] - J[self.j]
+            return J if scale is None else scale[:, None] * J
+
+        return least_squares(
+            residuals, start, jac=jacobian, bounds=self.bounds, method="trf",
+            x_scale="jac", ftol=1e-15, xtol=1e-15, gtol=1e-15, max_nfev=max_nfev,
+        )  # fmt: skip
+
+
+def bootstrap_draws(
+    problem: _Problem,
+    points: pd.DataFrame,
+    solution: np.ndarray,
+    fitted: tuple[str, ...],
+    resamples: int,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted parameters under ``resamples`` bootstrap draws of the train points
+    (:mod:`contrastive_gs.resampling`), shape (draws, len(fitted)), and each draw's point counts
+    (draws, len(points)); empty where fewer than half the draws (or 10) could be fitted."""
+    used = np.union1d(problem.i, problem.j)
+    rng = np.random.default_rng(seed)
+    draws, counts = [], []
+    for _ in range(resamples):
+        count = resampling.point_counts(points, used, rng)
+        weights = count[problem.i] * count[problem.j]
+        if np.count_nonzero(weights) <= len(fitted):
+            continue
+        result = problem.solve(solution, weights, max_nfev=1000)
+        if result.success:
+            draws.append(result.x)
+            counts.append(count.astype(np.float32))
+    if len(draws) < max(10, resamples // 2):
+        log.warning("bootstrap: only %d of %d resamples could be fitted", len(draws), resamples)
+        return np.empty((0, len(fitted))), np.empty((0, len(points)), dtype=np.float32)
+    return np.array(draws), np.array(counts)
 
 
 def fit_kernel(
@@ -106,47 +247,55 @@ def fit_kernel(
     law: Law,
     fit_r: bool | None = None,
     label: str = "",
+    bootstrap: int = 0,
+    bootstrap_seed: int = 0,
 ) -> KernelFit:
     """Fit ``law`` to ``pairs_train`` (columns i, j, logM_ratio, logD_ratio; i, j are row
-    positions in ``points``, columns M, T, Tg) by nonlinear least squares."""
-    from scipy.optimize import least_squares
-
-    i = pairs_train["i"].to_numpy()
-    j = pairs_train["j"].to_numpy()
-    y = pairs_train[TARGET].to_numpy(np.float64)
-    used = np.union1d(i, j)
-    T, Tg = points["T"].to_numpy(np.float64), points["Tg"].to_numpy(np.float64)
-    fitted = estimated_parameters(law, T[used], Tg[used], fit_r)
-    if len(y) <= len(fitted):
-        raise ValueError(f"{label}: {len(y)} train pairs cannot fit {len(fitted)} parameters")
-    start = np.array(law.start(*alpha_of_isotherms(points, pairs_train), fitted))
-    model = law.point_model(points["M"].to_numpy(np.float64), T, Tg, fitted)
-
-    def residuals(theta):
-        values, _ = model(theta)
-        return values[i] - values[j] - y
-
-    def jacobian(theta):
-        _, J = model(theta)
-        return J[i] - J[j]
-
-    bounds = ([law.parameter(n).lower for n in fitted], [law.parameter(n).upper for n in fitted])
-    solution = least_squares(
-        residuals, start, jac=jacobian, bounds=bounds, method="trf",
-        x_scale="jac", ftol=1e-15, xtol=1e-15, gtol=1e-15, max_nfev=1000,
-    )  # fmt: skip
-    sigma2 = 2.0 * solution.cost / (len(y) - len(fitted))
+    positions in ``points``) by nonlinear least squares; see the module docstring."""
+    informative = law.informative_pairs(
+        points, pairs_train["i"].to_numpy(), pairs_train["j"].to_numpy()
+    )
+    pairs = pairs_train[informative]
+    used = np.union1d(pairs["i"].to_numpy(), pairs["j"].to_numpy())
+    fitted, statuses = estimated_parameters(law, points.iloc[used], fit_r)
+    held_values = law.fixed_values(fitted, points.iloc[used])
+    held = {
+        name: float(np.unique(value)[0])
+        for name, value in held_values.items()
+        if len(np.unique(np.asarray(value))) == 1
+    }
+    if not fitted:
+        log.info("%s kernel: nothing to estimate (%s); the law's values held", label, statuses)
+        return KernelFit(law, {}, {}, (), True, "nothing to estimate", len(pairs), np.nan,
+                         statuses, {}, held)  # fmt: skip
+    if len(pairs) < len(fitted):
+        raise ValueError(f"{label}: {len(pairs)} train pairs cannot fit {len(fitted)} parameters")
+    isotherms = alpha_of_isotherms(points, pairs, law)
+    start_points = isotherms if len(isotherms) else points.iloc[used].assign(alpha=np.nan)
+    start = np.array(law.start(start_points, start_points["alpha"].to_numpy(), fitted))
+    problem = _Problem(law, points, pairs, fitted)
+    solution = problem.solve(start)
+    dof = len(pairs) - len(fitted)
+    sigma2 = 2.0 * solution.cost / dof if dof > 0 else np.nan
     J = solution.jac
     errors = np.sqrt(np.clip(np.diag(sigma2 * np.linalg.pinv(J.T @ J)), 0.0, None))
-    estimates = law.fixed_values(fitted) | dict(zip(fitted, map(float, solution.x), strict=True))
-    estimates = {name: float(estimates[name]) for name in law.parameter_names()}
-    stderr = dict.fromkeys(law.parameter_names(), 0.0)
-    stderr.update({name: float(e) for name, e in zip(fitted, errors, strict=True)})
+    values = dict(zip(fitted, map(float, solution.x), strict=True))
+    stderr = {name: float(e) for name, e in zip(fitted, errors, strict=True)}
+    statuses.update(_poorly_determined(law, values, stderr, dof))
+    draws, counts = np.empty((0, len(fitted))), np.empty((0, len(points)), dtype=np.float32)
+    if bootstrap:
+        draws, counts = bootstrap_draws(
+            problem, points, solution.x, fitted, bootstrap, bootstrap_seed
+        )
+    interval = {}
+    if len(draws):
+        low, high = np.percentile(draws, INTERVAL, axis=0)
+        interval = {n: (float(lo), float(hi)) for n, lo, hi in zip(fitted, low, high, strict=True)}
     result = KernelFit(
-        law, estimates, stderr, fitted, bool(solution.success), str(solution.message),
-        len(y), float(np.sqrt(sigma2)),
+        law, values, stderr, fitted, bool(solution.success), str(solution.message),
+        len(pairs), float(np.sqrt(sigma2)), statuses, interval, held, draws, counts,
     )  # fmt: skip
-    log.info("%s kernel fit: %s +- %s (%s)", label, estimates, stderr, solution.message)
+    log.info("%s kernel fit: %s +- %s (%s)", label, result.estimates, stderr, solution.message)
     return result
 
 
@@ -158,5 +307,8 @@ class Kernel(Family):
     hyper_keys: ClassVar[tuple[str, ...]] = ("fit_r",)
 
     def fit(self, points, train_pairs, seeds, label):
-        model = fit_kernel(points, train_pairs, self.law, FIT_R[self.settings.fit_r], label)
+        model = fit_kernel(
+            points, train_pairs, self.law, FIT_R[self.settings.fit_r], label,
+            self.settings.bootstrap, self.settings.bootstrap_seed,
+        )  # fmt: skip
         return [model] * len(seeds)

@@ -53,6 +53,9 @@ class Lasso(PairFeatureFamily):
     settings_type: ClassVar[type] = LassoSettings
     hyper_keys: ClassVar[tuple[str, ...]] = ("degree",)
 
+    def min_train_pairs(self) -> int:
+        return self.settings.cv_folds
+
     def fit_scaled(self, X, y, scalers, seeds, label):
         if len(y) < self.settings.cv_folds:
             raise ValueError(

@@ -30,6 +30,8 @@ def poly_design_rank(X: np.ndarray, degree: int) -> tuple[int, int]:
     from sklearn.preprocessing import PolynomialFeatures
 
     varying = X[:, np.ptp(X, axis=0) > 0]
+    if varying.shape[1] == 0:
+        return 1, 1  # every feature constant: the intercept alone
     design = PolynomialFeatures(degree=degree, include_bias=True).fit_transform(varying)
     return int(np.linalg.matrix_rank(design)), design.shape[1]
 

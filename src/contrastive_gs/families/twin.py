@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import numpy as np
+
 from contrastive_gs.families._twins import TwinFamily
+from contrastive_gs.laws import not_identifiable
 
 
 class Twin(TwinFamily):
@@ -13,3 +16,15 @@ class Twin(TwinFamily):
     label: ClassVar[str] = "twin"
     description: ClassVar[str] = "one network g(ln M, 1/T, Tg), pair = g_i - g_j"
     structured: ClassVar[bool] = False
+
+    def identifiability(self, points):
+        """alpha = -dg/du needs u (what multiplies alpha: ln M for the lecture) to vary within a
+        polymer; then the law's statuses."""
+        u = self.law.alpha_covariate(points)
+        varies = any(
+            np.ptp(u[(points["Polymer"] == p).to_numpy()]) > 0 for p in set(points["Polymer"])
+        )
+        if varies:
+            return super().identifiability(points)
+        reason = not_identifiable("u (what multiplies alpha) is constant within each polymer")
+        return dict.fromkeys(("alpha", *self.law.parameter_names()), reason)

@@ -6,8 +6,9 @@ Temperatures in K, molar masses in g/mol, D in m^2/s, logarithms natural.  Above
 rubbery (r = 1); below Tg it is glassy with ``r_glassy <= 1``.  As in SFPPy, the two states are
 blended smoothly with ``H = (1 + tanh(4 (T - Tg) / dT)) / 2`` and ``r = H + (1 - H) r_glassy``.
 
-What pairs identify: ``ln D0`` cancels in every pair; Ka and Kb need alpha at three or more
-distinct ``T - Tg``; ``r_glassy`` only where the data span Tg (points below ``Tg - 5 K`` and above
+What pairs identify: ``ln D0`` cancels in every pair; alpha's M-dependence needs two molar masses
+in a polymer; Ka and Kb need alpha at three or more distinct ``T - Tg`` (two: Ka alone, Kb held
+at its start value); ``r_glassy`` only where the data span Tg (points below ``Tg - 5 K`` and above
 ``Tg + 5 K``), else it cannot be told apart from Kb and stays at 1.
 """
 
@@ -17,13 +18,24 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
-from contrastive_gs.laws._base import Law, Parameter, PointModel, Values
+from contrastive_gs.laws._base import (
+    ESTIMATED,
+    SPAN_MARGIN_K,
+    Law,
+    Parameter,
+    PointModel,
+    Values,
+    distinct,
+    glass_transition_status,
+    not_identifiable,
+    temperature_statuses,
+)
 
 BLEND_WIDTH_K = 2.0  # dT of the glassy/rubbery blend (K)
 POLE_MARGIN_K = 1.0  # smallest Kb + r (T - Tg) accepted (K): alpha has a pole where it is 0
-SPAN_MARGIN_K = 5.0  # data span Tg when some polymer has T < Tg - margin and T > Tg + margin
 
 
 def state_parameter(T: ArrayLike, Tg: ArrayLike, r_glassy: ArrayLike = 1.0) -> np.ndarray:
@@ -111,6 +123,10 @@ def linearised_start(
     return start
 
 
+def _T_Tg(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return points["T"].to_numpy(np.float64), points["Tg"].to_numpy(np.float64)
+
+
 @dataclass(frozen=True)
 class LectureLaw(Law):
     """The lecture's law with its known reference mass ``M0`` (g/mol) and ``D0`` (m^2/s)."""
@@ -129,34 +145,44 @@ class LectureLaw(Law):
     )
     scenario_keys: ClassVar[tuple[str, ...]] = ("Ka", "Kb")
 
-    def known_reference_mass(self) -> float:
-        return self.M0
+    @classmethod
+    def config_constants(cls, config) -> dict[str, float]:
+        return {"M0": float(config["data"]["M0"]), "D0": float(config["data"]["D0"])}
+
+    def covariate_reference(self) -> float:
+        return float(np.log(self.M0))
 
     def group_truth(self, values, polymers) -> dict[str, float]:
         """Ka and Kb (K) where known, and r_glassy if the group's polymers share one value."""
         known = {name: float(value) for name, value in values.items() if value is not None}
-        distinct = {float(polymer.r_glassy) for polymer in polymers}
-        if len(distinct) == 1:
-            known["r_glassy"] = distinct.pop()
+        distinct_r = {float(polymer.r_glassy) for polymer in polymers}
+        if len(distinct_r) == 1:
+            known["r_glassy"] = distinct_r.pop()
         return known
 
-    def point_columns(self, M, T, Tg, values: Values) -> dict[str, np.ndarray]:
+    def point_columns(self, points: pd.DataFrame, values: Values) -> dict[str, np.ndarray]:
         """``r`` (state parameter at T), ``alpha`` and ``logD`` of points."""
-        Ka, Kb, r_glassy = values["Ka"], values["Kb"], values.get("r_glassy", 1.0)
+        T, Tg = _T_Tg(points)
+        r_glassy = values.get("r_glassy", 1.0)
         return {
             "r": state_parameter(T, Tg, r_glassy),
-            "alpha": alpha(T, Tg, Ka, Kb, r_glassy),
-            "logD": log_diffusivity(M, T, Tg, Ka, Kb, r_glassy, self.M0, self.D0),
+            "alpha": self.alpha(points, values),
+            "logD": self.log_diffusivity(points, values),
         }
 
-    def alpha(self, T, Tg, values: Values) -> np.ndarray:
+    def alpha(self, points: pd.DataFrame, values: Values) -> np.ndarray:
+        T, Tg = _T_Tg(points)
         return alpha(T, Tg, values["Ka"], values["Kb"], values.get("r_glassy", 1.0))
 
-    def log_diffusivity(self, M, T, Tg, values: Values) -> np.ndarray:
-        r_glassy = values.get("r_glassy", 1.0)
-        return log_diffusivity(M, T, Tg, values["Ka"], values["Kb"], r_glassy, self.M0, self.D0)
+    def log_diffusivity(self, points: pd.DataFrame, values: Values) -> np.ndarray:
+        T, Tg = _T_Tg(points)
+        return log_diffusivity(
+            points["M"].to_numpy(np.float64), T, Tg, values["Ka"], values["Kb"],
+            values.get("r_glassy", 1.0), self.M0, self.D0,
+        )  # fmt: skip
 
-    def validity_problem(self, T, Tg, values: Values) -> str | None:
+    def validity_problem(self, points: pd.DataFrame, values: Values) -> str | None:
+        T, Tg = _T_Tg(points)
         margin = pole_distance(T, Tg, values["Kb"], values.get("r_glassy", 1.0)).min()
         if margin > POLE_MARGIN_K:
             return None
@@ -165,38 +191,66 @@ class LectureLaw(Law):
             "every grid temperature"
         )
 
-    def estimable(self, T: np.ndarray, Tg: np.ndarray) -> tuple[str, ...]:
+    def identifiability(self, points: pd.DataFrame) -> dict[str, str]:
+        """alpha's M-dependence needs two molar masses in a polymer; Ka and Kb need three
+        temperatures (two: Ka alone); r_glassy needs points on both sides of a Tg."""
+        T, Tg = _T_Tg(points)
         names = self.parameter_names()
-        return names if spans_glass_transition(T, Tg) else names[:2]
+        by_polymer = points.groupby("Polymer", sort=False)["M"].nunique()
+        if len(points) == 0 or by_polymer.max() < 2:
+            return dict.fromkeys(
+                names, not_identifiable("one molar mass: alpha's M-dependence cannot be seen")
+            )
+        statuses = temperature_statuses(distinct(T - Tg))
+        statuses["r_glassy"] = glass_transition_status(T, Tg)
+        if statuses["Kb"] != ESTIMATED:
+            statuses["r_glassy"] = not_identifiable("Ka and Kb first (held)")
+        return statuses
 
-    def start(self, dT: np.ndarray, alpha: np.ndarray, estimated: tuple[str, ...]) -> list[float]:
+    def alpha_covariate(self, points: pd.DataFrame) -> np.ndarray:
+        return np.log(points["M"].to_numpy(np.float64))
+
+    def covariate_differences(self, points: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+        """The pairs' own ``logM_ratio`` = ln(M_i/M_j)."""
+        return pairs["logM_ratio"].to_numpy(np.float64)
+
+    def start(self, points: pd.DataFrame, alpha: np.ndarray, estimated) -> list[float]:
         default = tuple(p.start for p in self.parameters)
-        return linearised_start(dT, alpha, "r_glassy" in estimated, default)
+        T, Tg = _T_Tg(points)
+        start = linearised_start(T - Tg, alpha, "r_glassy" in estimated, default)
+        return [
+            value
+            for name, value in zip(self.parameter_names(), start, strict=False)
+            if name in estimated
+        ]
 
-    def _rubbery_weight_and_dT(self, T: np.ndarray, Tg: np.ndarray):
-        T, Tg = np.asarray(T, dtype=np.float64), np.asarray(Tg, dtype=np.float64)
+    def _rubbery_weight_and_dT(self, points: pd.DataFrame):
+        T, Tg = _T_Tg(points)
         return state_parameter(T, Tg, 0.0), T - Tg  # r = H + (1 - H) r_glassy
 
-    def alpha_model(self, T: np.ndarray, Tg: np.ndarray, estimated: tuple[str, ...]):
-        H, dT = self._rubbery_weight_and_dT(T, Tg)
-        r_value = self.fixed_values(estimated).get("r_glassy")
+    def _full(self, estimated, theta) -> tuple[float, float, float]:
+        values = {**self.fixed_values(estimated), **dict(zip(estimated, theta, strict=True))}
+        return values["Ka"], values["Kb"], values["r_glassy"]
 
-        def law(_, Ka, Kb, r_glassy=r_value):
+    def alpha_model(self, points: pd.DataFrame, estimated):
+        H, dT = self._rubbery_weight_and_dT(points)
+        estimated = tuple(estimated)
+
+        def law(_, *theta):
+            Ka, Kb, r_glassy = self._full(estimated, theta)
             denominator = Kb + (H + (1.0 - H) * r_glassy) * dT
             return 1.0 + Ka / np.maximum(denominator, POLE_MARGIN_K)
 
         return law
 
-    def point_model(
-        self, M: np.ndarray, T: np.ndarray, Tg: np.ndarray, estimated: tuple[str, ...]
-    ) -> PointModel:
-        H, dT = self._rubbery_weight_and_dT(T, Tg)
-        lnM = np.log(np.asarray(M, dtype=np.float64) / self.M0)
-        fixed = self.fixed_values(estimated)
-        n_estimated = len(estimated)
+    def point_model(self, points: pd.DataFrame, estimated) -> PointModel:
+        H, dT = self._rubbery_weight_and_dT(points)
+        lnM = np.log(points["M"].to_numpy(np.float64) / self.M0)
+        estimated = tuple(estimated)
+        columns = [self.parameter_names().index(name) for name in estimated]
 
         def values_and_jacobian(theta: np.ndarray):
-            Ka, Kb, r_glassy = (*theta, fixed["r_glassy"]) if n_estimated == 2 else tuple(theta)
+            Ka, Kb, r_glassy = self._full(estimated, theta)
             denominator = Kb + (H + (1.0 - H) * r_glassy) * dT
             # Near the pole the iterate is far from any sensible fit: clip, so values stay finite.
             clipped = denominator <= POLE_MARGIN_K
@@ -206,6 +260,6 @@ class LectureLaw(Law):
             jacobian = np.column_stack(
                 [-lnM / denominator, d_denominator, d_denominator * (1.0 - H) * dT]
             )
-            return values, jacobian[:, :n_estimated]
+            return values, jacobian[:, columns]
 
         return values_and_jacobian

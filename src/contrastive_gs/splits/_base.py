@@ -37,8 +37,8 @@ class Split(ABC):
         """The split with its settings from the ``pairs`` section of the config."""
         return cls(**{key: section[key] for key in cls.config_keys()})
 
-    def get_n_splits(self) -> int:
-        """Number of folds."""
+    def get_n_splits(self, points: pd.DataFrame | None = None) -> int:
+        """Number of folds (of these points, for a split whose folds the data decide)."""
         return 1
 
     def problems(self) -> list[tuple[str, str]]:

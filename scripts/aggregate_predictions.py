@@ -1,0 +1,8 @@
+"""Rule aggregate_predictions: the cross-validated errors of every model and group in one table."""
+
+from contrastive_gs import io, steps
+
+with io.job_log(snakemake.log[0]):
+    steps.write_cross_validation_table(
+        snakemake.input.cross_validation, dict(snakemake.output.items())
+    )

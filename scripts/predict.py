@@ -1,0 +1,13 @@
+"""Rule predict: per group, the cross-validated predictions of D with their bands, the query
+points' D, and the figure of measured against predicted D."""
+
+from contrastive_gs import io, steps
+
+with io.job_log(snakemake.log[0]):
+    steps.predict_groups(
+        snakemake.input.points,
+        snakemake.params.fits,
+        snakemake.params.groups,
+        f"{snakemake.wildcards.model} {snakemake.wildcards.hyper}",
+        dict(snakemake.output.items()),
+    )

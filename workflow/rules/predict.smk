@@ -1,0 +1,55 @@
+# Predictions of D: per (scenario, model, hyper), the cross-validated predictions of the held-out
+# points with their bands, the query points' D (config predict), and the figure of measured
+# against predicted D, per group; aggregate_predictions tables the cross-validated errors.
+
+
+rule predict:
+    input:
+        points=per_fit(FIT_DIR, "point_predictions.parquet", ALL_FITS),
+    output:
+        cross_validation=[fill(f"{GROUP_DIR}/cross_validation.csv", group=g) for g in GROUPS],
+        predictions=[fill(f"{GROUP_DIR}/predictions.csv", group=g) for g in GROUPS],
+        figure=report_group_files(
+            f"{GROUP_DIR}/measured_vs_predicted.svg",
+            GROUPS,
+            "measured_vs_predicted.rst",
+            "prediction",
+            "measured vs predicted D",
+        ),
+    log:
+        f"{LOG_DIR}/predict/{{model}}/{{hyper}}.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/predict/{{model}}/{{hyper}}.tsv"
+    conda:
+        CONDA_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        fits=ALL_FITS,
+        groups=GROUPS,
+    script:
+        "../../scripts/predict.py"
+
+
+localrules:
+    aggregate_predictions,
+
+
+rule aggregate_predictions:
+    input:
+        cross_validation=all_group_files("cross_validation.csv"),
+    output:
+        parquet=f"{SUMMARY_DIR}/cross_validation.parquet",
+        csv=f"{SUMMARY_DIR}/cross_validation.csv",
+    log:
+        f"{SUMMARY_DIR}/logs/aggregate_predictions.log",
+    conda:
+        CONDA_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../../scripts/aggregate_predictions.py"
