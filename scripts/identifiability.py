@@ -2,7 +2,9 @@
 
 import pandas as pd
 
-from contrastive_gs import io
+from contrastive_gs import io, tables
 
 with io.job_log(snakemake.log[0]):
-    io.write_csv(pd.DataFrame(snakemake.params.rows), snakemake.output.table)
+    table = pd.DataFrame(snakemake.params.rows)[["model", "group", "parameter", "status"]]
+    io.write_csv(table, snakemake.output.table)
+    tables.write_frame_html(table, snakemake.output.html, kind="identifiability")

@@ -28,7 +28,9 @@ def recovered(tmp_path_factory) -> Workflow:
 def test_recovery_table_compares_every_model_with_the_truth(recovered):
     table = pd.read_parquet(recovered.path("results/summary/recovery.parquet"))
     assert set(table["model"]) == {"nn", "poly", "twin_structured", "kernel"}
-    assert set(table["parameter"]) == {"Ka", "Kb", "alpha"}
+    assert set(table["parameter"]) == {"Ka", "Kb", "r_glassy", "alpha"}
+    r = table[table["parameter"] == "r_glassy"]
+    assert r["estimate"].isna().all() and r["status"].str.startswith("not identifiable").all()
     law = table.set_index(["model", "group", "parameter"])
     # the kernel is exact on noise-free data
     assert law.loc[("kernel", "pooled", "Ka"), "mean_abs_rel_error_pct"] < 1e-6

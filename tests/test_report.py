@@ -196,9 +196,10 @@ def expected_items(config: dict) -> dict[str, dict[str, int]]:
         "4 PCA": dict.fromkeys(groups, 1),
         "5 Sweeps": {"all groups": len(SWEEP_ITEMS)},
         "6 Scaling-law recovery": {
-            "all groups": 1,  # the recovery table
+            "all groups": 2,  # the recovery table, the identifiability table
             **dict.fromkeys(config["groups"], len(config["models"])),  # alpha vs T - Tg
         },
+        "7 Prediction of D": dict.fromkeys(config["groups"], len(config["models"])),
     }
 
 
@@ -443,13 +444,17 @@ def test_report_renders_in_chromium(report, chromium, tmp_path):
             assert category in menu, category
         decoded = dict(browser.run_async(ALL_IMAGES_DECODE))
         groups = len(expected["2 Fits"])
-        per_group = 4 * 2 + 4 + 1 + len(workflow.config["models"])  # fits, compare, PCA, alpha
+        models = len(workflow.config["models"])
+        per_group = 4 * 2 + 4 + 1 + 2 * models  # fits, compare, PCA, alpha, prediction
         assert len(decoded) == per_group * groups + len(SWEEP_ITEMS) + 1  # + overview
         assert all(width > 0 for width in decoded.values()), decoded
         listed = {
             "1 Overview": OVERVIEW_ITEMS, "2 Fits": FIT_ITEMS, "3 NN vs poly": COMPARE_ITEMS,
             "4 PCA": {"Fig. 8 PCA of contrastive features"}, "5 Sweeps": SWEEP_ITEMS,
-            "6 Scaling-law recovery": {"Table: recovered scaling law"},
+            "6 Scaling-law recovery": {
+                "Table: recovered scaling law", "Table: what the data identify",
+            },
+            "7 Prediction of D": {"measured vs predicted D"},
         }  # fmt: skip
         for category, subcategories in expected.items():
             for subcategory in subcategories:

@@ -11,7 +11,10 @@ from snakemake_runner import Workflow, tiny_config
 from contrastive_gs import config as cgs_config
 
 pytestmark = pytest.mark.workflow
-SUMMARY = {"aggregate": 1, "sweep_figures": 1, "aggregate_recovery": 1, "overview": 1, "all": 1}
+SUMMARY = {
+    "aggregate": 1, "sweep_figures": 1, "aggregate_recovery": 1, "aggregate_predictions": 1,
+    "overview": 1, "all": 1,
+}  # fmt: skip
 
 
 def sweep_config() -> dict:
@@ -76,14 +79,16 @@ def _changed(workflow: Workflow, change) -> dict:
 def test_adding_a_scenario_value_runs_only_the_new_point(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["Ka"].append(150.0))
     # its fits (two widths and poly); no figures: they are drawn at the reference scenario only
-    assert jobs == {"simulate": 1, "pair": 1, "fit": 3, **SUMMARY}
+    assert jobs == {
+        "simulate": 1, "identifiability": 1, "pair": 1, "fit": 3, "predict": 3, **SUMMARY,
+    }  # fmt: skip
 
 
 def test_adding_a_width_runs_only_the_new_fits(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["nn"]["width"].append(32))
     # one new fit per scenario; its figures only at the reference scenario
     assert jobs == {
-        "fit": 2, "recover": 1, "diagnose": 1, "fit_tables": 1, "compare": 1,
+        "fit": 2, "recover": 1, "predict": 2, "diagnose": 1, "fit_tables": 1, "compare": 1,
         "compare_tables": 1, **SUMMARY,
     }  # fmt: skip
 

@@ -51,13 +51,18 @@ def test_second_run_does_nothing(completed):
     assert completed.scheduled_jobs() == {}
 
 
-SUMMARY = {"aggregate": 1, "sweep_figures": 1, "aggregate_recovery": 1, "overview": 1, "all": 1}
+SUMMARY = {
+    "aggregate": 1, "sweep_figures": 1, "aggregate_recovery": 1, "aggregate_predictions": 1,
+    "overview": 1, "all": 1,
+}  # fmt: skip
 ONE_MODEL = {
-    "fit": 1, "recover": 1, "diagnose": 1, "fit_tables": 1, "compare": 1, "compare_tables": 1,
+    "fit": 1, "recover": 1, "predict": 1, "diagnose": 1, "fit_tables": 1, "compare": 1,
+    "compare_tables": 1,
     **SUMMARY,
 }  # fmt: skip
 AFTER_PAIRS = {
-    "fit": 2, "recover": 2, "diagnose": 2, "fit_tables": 2, "compare": 1, "compare_tables": 1,
+    "fit": 2, "recover": 2, "predict": 2, "diagnose": 2, "fit_tables": 2, "compare": 1,
+    "compare_tables": 1,
     "pca": 1, **SUMMARY,
 }  # fmt: skip
 
@@ -68,7 +73,10 @@ AFTER_PAIRS = {
         (lambda c: c["nn"].update(width=8), ONE_MODEL),
         (lambda c: c["poly"].update(degree=3), ONE_MODEL),
         (lambda c: c["nn"].update(epochs=30), ONE_MODEL),
-        (lambda c: c["data"].update(Ka=150.0), {"simulate": 1, "pair": 1, **AFTER_PAIRS}),
+        (
+            lambda c: c["data"].update(Ka=150.0),
+            {"simulate": 1, "identifiability": 1, "pair": 1, **AFTER_PAIRS},
+        ),
         (lambda c: c["pairs"].update(test_size=0.25), {"pair": 1, **AFTER_PAIRS}),
         (lambda c: c["figures"].update(seeds="all"), {}),  # one seed: the same figures
     ],

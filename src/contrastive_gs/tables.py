@@ -32,11 +32,20 @@ KINDS = {
         "and these p-values are not a valid test of normality.",
     ),
     "recovery": (
-        "Recovered scaling law: Ka, Kb (K), r and alpha against the truth",
-        "One row per (scenario, model, hyper-parameters, group, parameter): estimate over seeds, "
-        "its standard error, the spread of one fit (seed_std), the truth, the relative error of "
-        "the estimate and the mean absolute relative error of single fits, in percent; alpha: "
-        "the error of the recovered exponent itself, mean over points. Empty: not identifiable.",
+        "Recovered scaling law: the law's parameters and alpha against the truth",
+        "One row per (scenario, model, hyper-parameters, group, parameter), over the seeds and "
+        "folds of the group: estimate, its standard error, the spread of one fit (seed_std), the "
+        "truth (simulated data), the relative error of the estimate and the mean absolute "
+        "relative error of single fits, in percent, a 95 % interval (the kernel's bootstrap over "
+        "points, else the spread of the fits), and the status: estimated, not identifiable (and "
+        "why: the parameter is then held), or poorly determined (at a bound, relative standard "
+        "error above 100 %, no residual degree of freedom); alpha: the error of the recovered "
+        "exponent itself, mean over points.",
+    ),
+    "identifiability": (
+        "What the data identify: per model, group and parameter, before any fit",
+        "estimated, or not identifiable with the reason; a parameter not identifiable is held at "
+        "the law's value (its default, start or published value) wherever a fit needs it.",
     ),
     "summary": (
         "Metrics over seeds: mean, standard deviation and count per fit and split",

@@ -34,8 +34,9 @@ localrules:
 
 rule identifiability:
     output:
-        table=report_file(
-            f"{SCENARIO_DIR}/identifiability.csv",
+        table=f"{SCENARIO_DIR}/identifiability.csv",
+        html=report_file(
+            f"{SCENARIO_DIR}/identifiability.html",
             "identifiability.rst",
             "recovery",
             "Table: what the data identify",
