@@ -384,3 +384,19 @@ def test_registries_and_schema_agree(schema):
         assert set(swept) == set(family.hyper_keys), name
     for split in SPLITS.values():
         assert set(split.config_keys()) <= set(properties["pairs"]["properties"])
+
+
+def test_readme_configuration_table_is_the_schema(schema):
+    """README's configuration table is generated from the schema (python -m
+    contrastive_gs.schema_docs): every key with its default, allowed values and description."""
+    from conftest import ROOT
+
+    from contrastive_gs import schema_docs
+
+    readme = (ROOT / "README.md").read_text()
+    assert schema_docs.with_table(readme, schema) == readme
+    keys = [key for key, *_ in schema_docs.rows(schema)]
+    assert {"law", "data.columns", "pairs.k", "kernel.bootstrap", "sweep"} <= set(keys)
+    for key, default, _, description in schema_docs.rows(schema):
+        assert description, f"{key} has no description"
+        assert default != "none", f"{key} has no default"

@@ -178,3 +178,16 @@ def test_batch_yields_every_group_and_seed(small):
     ]  # fmt: skip
     PP_pairs = results[2][3].predictions
     assert len(PP_pairs) == ((pairs["Polymer_i"] == "PP") & (pairs["Polymer_j"] == "PP")).sum()
+
+
+def test_known_answer_lecture_law_within_0_1_percent():
+    """Noise-free lecture grid (7 x 7, PP), points split: the structured twin (the defaults:
+    b(Tg), 2000 epochs) gives alpha whose law is Ka and Kb within 0.1 %; the kernel within 1e-6."""
+    points = simulate((LECTURE_POLYMERS[0],), n_M=7, n_T=7)
+    pairs = make_pairs(points, PairSettings("within", None, 0), PointSplit(0.2, 0))
+    twin_fit = fit_one("twin_structured", points, pairs, 0)
+    law = recovery.fit_scaling_law(points, twin_fit.model.alpha(points), LAW)
+    kernel_fit = fit_one("kernel", points, pairs, 0, bootstrap=0).model
+    for name, truth in (("Ka", 140.0), ("Kb", 40.0)):
+        assert law.estimates[name] == pytest.approx(truth, rel=1e-3)
+        assert kernel_fit.values[name] == pytest.approx(truth, rel=1e-6)

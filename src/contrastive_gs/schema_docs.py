@@ -61,8 +61,12 @@ def _merged(subschema: Mapping[str, Any], root: Mapping[str, Any]) -> dict[str, 
 
 
 def _is_section(entry: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
-    """An object to expand into its keys: it has properties and no structured default."""
-    return bool(_properties(entry, root)) and entry.get("default", {}) == {}
+    """An object to expand into its keys: it has properties, no structured default of its own,
+    and keys with defaults (or, as ``sweep``, none at all)."""
+    properties = _properties(entry, root)
+    if not properties or entry.get("default", {}) != {}:
+        return False
+    return "default" not in entry or any("default" in p for p in properties.values())
 
 
 def _flow(value: Any) -> str:
@@ -73,6 +77,9 @@ def _flow(value: Any) -> str:
 def _allowed(entry: Mapping[str, Any]) -> str:
     if "enum" in entry:
         return "one of " + ", ".join(f"`{_flow(v)}`" for v in entry["enum"])
+    if "oneOf" in entry:
+        return " or ".join(_allowed(option) or "`" + _flow(option.get("const")) + "`"
+                           for option in entry["oneOf"])  # fmt: skip
     kinds = entry.get("type", "")
     text = " or ".join(kinds) if isinstance(kinds, list) else kinds
     if text == "array" and "items" in entry:
