@@ -26,8 +26,8 @@ test-fast: setup ## unit tests only (no workflow runs)
 test-cluster: setup ## only the SLURM end-to-end test
 	$(BIN)/python -m pytest -m cluster
 
-report: setup ## the HTML report of the last run
-	$(BIN)/snakemake --cores 1 --report results/report.html
+report: setup ## run what is missing, then write the HTML report results/report.html
+	$(BIN)/snakemake --cores $(CORES) --report results/report.html --report-after-run
 
 lint: setup ## ruff, snakefmt and snakemake --lint
 	$(BIN)/ruff check .

@@ -19,9 +19,12 @@ include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/recover.smk"
 include: "workflow/rules/predict.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/record.smk"
 
 
 rule all:
     default_target: True
     input:
         all_targets(),
+        rules.benchmarks.output,
+        rules.provenance.output,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +46,29 @@ class Workflow:
         (self.directory / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
     def run(
-        self, *args: str, check: bool = True, timeout: float = 600, wrapper: Sequence[str] = ()
+        self,
+        *args: str,
+        check: bool = True,
+        timeout: float = 600,
+        wrapper: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
     ) -> subprocess.CompletedProcess:
         """``snakemake --cores 2 ARGS`` in the scratch directory; output captured as text.
 
-        ``wrapper`` goes in front of the command, e.g. ``("timeout", "-k", "10", "300")``.
+        ``wrapper`` goes in front of the command, e.g. ``("timeout", "-k", "10", "300")``;
+        ``env``: variables added to this process's environment.
         """
         command = [
             *wrapper, sys.executable, "-m", "snakemake", "--snakefile", str(SNAKEFILE),
             "--directory", str(self.directory), "--cores", "2", *args,
         ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+        )
         if check and result.returncode != 0:
             raise AssertionError(
                 f"snakemake {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-5000:]}"

@@ -200,6 +200,7 @@ def expected_items(config: dict) -> dict[str, dict[str, int]]:
             **dict.fromkeys(config["groups"], len(config["models"])),  # alpha vs T - Tg
         },
         "7 Prediction of D": dict.fromkeys(config["groups"], len(config["models"])),
+        "8 Cost and provenance of the run": {"all groups": 2},  # the cost figure, provenance
     }
 
 

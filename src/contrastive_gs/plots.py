@@ -402,6 +402,9 @@ def _cv_panel(
     ax.legend(fontsize=7)
 
 
+OVERVIEW_MIN_WIDTH = 8.0  # inches: room for the title above a single panel
+
+
 def overview_figure(
     r2_table: pd.DataFrame,
     groups: Sequence[str],
@@ -433,9 +436,12 @@ def overview_figure(
     if not panels:
         return message_figure("no test pair and no held-out point in this run: nothing to show")
     r2_groups = [g for g in groups if g in set(r2_table["group"].astype(str))]
-    height = max(4.6, 1.8 + 0.3 * len(r2_groups) * (r2_table["model"].nunique() + 1))
+    height = 4.6
+    if panels[0][0] == "r2":  # a row per model and group
+        height = max(height, 1.8 + 0.3 * len(r2_groups) * (r2_table["model"].nunique() + 1))
+    width = max(OVERVIEW_MIN_WIDTH, 2.6 * sum(w for _, w in panels) + 0.5)
     figure, axes = plt.subplots(
-        1, len(panels), figsize=(2.6 * sum(w for _, w in panels) + 0.5, height),
+        1, len(panels), figsize=(width, height),
         squeeze=False, width_ratios=[w for _, w in panels],
     )  # fmt: skip
     for ax, (panel, _) in zip(axes[0], panels, strict=True):
@@ -447,10 +453,10 @@ def overview_figure(
             _cv_panel(ax, cross_validation, list(groups), list(models), labels)
     seeds = sorted(set(r2_table["seeds"]))
     seed_text = f"{seeds[0]} fit{'s' if seeds[0] > 1 else ''}" if len(seeds) == 1 else "fits"
+    if panels[0][0] == "r2":
+        subtitle += f"; test pairs, mean +- sd over {seed_text} (seeds and folds)"
     figure.suptitle(
-        "contrastive-gs: learning log D ratios from pairs of (M, T)\n"
-        f"{subtitle}; test pairs, mean +- sd over {seed_text} (seeds and folds)",
-        fontsize=10,
+        f"contrastive-gs: learning log D ratios from pairs of (M, T)\n{subtitle}", fontsize=10
     )
     figure.tight_layout(w_pad=3.0)
     return figure
@@ -533,4 +539,42 @@ def message_figure(text: str) -> Figure:
     figure, ax = plt.subplots(figsize=(6, 1.6))
     ax.axis("off")
     ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, color="0.3")
+    return figure
+
+
+def rule_cost_figure(costs: pd.DataFrame, title: str) -> Figure:
+    """Left: wall time of each rule, summed over its jobs (seconds, log axis), with the job
+    count; right: the peak memory of its largest job (MB); local rules (run by Snakemake
+    itself) lighter.  ``costs``: :func:`contrastive_gs.benchmarks.rule_costs` (costliest rule
+    first, drawn on top)."""
+    if costs.empty:
+        return message_figure("no benchmark recorded in this run")
+    rows = costs.iloc[::-1]
+    positions = np.arange(len(rows))
+    figure, (time_ax, memory_ax) = plt.subplots(
+        1, 2, figsize=(9.5, 1.2 + 0.32 * len(rows)), sharey=True
+    )
+
+    def shades(color: str) -> list:
+        return [matplotlib.colors.to_rgba(color, 0.45 if local else 1.0) for local in rows["local"]]
+
+    time_ax.barh(positions, rows["wall_s"].clip(lower=1e-2), color=shades("tab:blue"))
+    time_ax.set_xscale("log")
+    time_ax.set_xlabel("wall time summed over jobs (s)")
+    for position, (wall, jobs) in enumerate(zip(rows["wall_s"], rows["jobs"], strict=True)):
+        time_ax.annotate(f" {wall:.3g} s, {jobs} job{'s' if jobs > 1 else ''}",
+                         (max(wall, 1e-2), position), va="center", fontsize=7)  # fmt: skip
+    names = [f"{rule} (local)" if local else rule
+             for rule, local in zip(rows["rule"], rows["local"], strict=True)]  # fmt: skip
+    time_ax.set_yticks(positions, names)
+    memory_ax.barh(positions, rows["peak_rss_mb"].fillna(0), color=shades("tab:orange"))
+    memory_ax.set_xlabel("peak memory of one job (MB)")
+    for position, peak in enumerate(rows["peak_rss_mb"]):
+        memory_ax.annotate(f" {peak:.0f}", (peak if np.isfinite(peak) else 0, position),
+                           va="center", fontsize=7)  # fmt: skip
+    for ax in (time_ax, memory_ax):
+        ax.grid(axis="y", visible=False)
+        ax.margins(x=0.25)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
     return figure

@@ -16,12 +16,14 @@ import pandas as pd
 
 from contrastive_gs import (
     aggregation,
+    benchmarks,
     diagnostics,
     fit,
     io,
     layout,
     plots,
     prediction,
+    provenance,
     recovery,
     tables,
 )  # fmt: skip
@@ -416,3 +418,35 @@ def write_cross_validation_table(files: Sequence[str], outputs: Mapping[str, str
     )
     io.write_parquet(table, outputs["parquet"])
     io.write_csv(table, outputs["csv"])
+
+
+def write_run_costs(
+    files: Sequence[str],
+    jobs: Sequence[tuple[str, str]],
+    local_rules: Sequence[str],
+    outputs: Mapping[str, str],
+) -> None:
+    """Every job's benchmark in one table (Parquet and CSV), the cost of each rule summed over
+    its jobs (CSV, and the figure), and the profile resources these measures call for for the
+    rules that a cluster runs (YAML: ``local_rules`` run in the Snakemake process)."""
+    job_table = benchmarks.job_table(files, jobs)
+    io.write_parquet(job_table, outputs["parquet"])
+    io.write_csv(job_table, outputs["csv"])
+    costs = benchmarks.rule_costs(job_table, local_rules)
+    io.write_csv(costs, outputs["rule_costs"])
+    log.info("cost per rule:\n%s", costs.to_string(index=False))
+    with io.atomic_path(outputs["resources"]) as tmp:
+        tmp.write_text(benchmarks.profile_snippet(benchmarks.suggested_resources(costs)))
+    total = f"{len(job_table)} jobs, {job_table['wall_s'].sum():.0f} s of wall time in all"
+    figure = plots.rule_cost_figure(costs, f"Cost of the run per rule ({total})")
+    io.save_figure(figure, outputs["figure"])
+
+
+def write_provenance(
+    config: Mapping[str, Any], source_dir: str, command: str, outputs: Mapping[str, str]
+) -> None:
+    """The provenance record of the run, as YAML and as an HTML page for the report."""
+    record = provenance.record(config, source_dir, command)
+    log.info("code %s; packages %s", record["workflow"], record["versions"])
+    provenance.write_yaml(record, outputs["yaml"])
+    provenance.write_html(record, outputs["html"])

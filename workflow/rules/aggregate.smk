@@ -15,6 +15,8 @@ rule aggregate:
         summary=f"{SUMMARY_DIR}/summary.csv",
     log:
         f"{SUMMARY_DIR}/logs/aggregate.log",
+    benchmark:
+        f"{SUMMARY_DIR}/logs/benchmarks/aggregate.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -52,6 +54,8 @@ rule sweep_figures:
         ),
     log:
         f"{SUMMARY_DIR}/logs/sweep_figures.log",
+    benchmark:
+        f"{SUMMARY_DIR}/logs/benchmarks/sweep_figures.tsv"
     conda:
         CONDA_ENV
     threads: 1

@@ -1,16 +1,25 @@
 # Shared helpers of the rules: config validation, parameter spaces, paths (from the layout
 # module) and input and params functions.  Every params value goes through cgs_config.canonical,
 # so that a config with the same values in another key order reruns nothing.
+import os
 import re
+import shlex
+import sys
 
 import pandas as pd
 from snakemake.utils import Paramspace
 
+from contrastive_gs import benchmarks
 from contrastive_gs import config as cgs_config
 from contrastive_gs import layout
+from contrastive_gs import provenance
 from contrastive_gs.data import DataFileError
 from contrastive_gs.families import FAMILIES, family_from_config
 from contrastive_gs.splits import split_from_config
+
+# Read by the provenance job (see contrastive_gs.provenance): not params, so they rerun nothing.
+os.environ[provenance.COMMAND_ENV] = shlex.join(sys.argv)
+os.environ[provenance.SOURCE_ENV] = str(workflow.current_basedir)
 
 
 def _validated_polymers():
@@ -293,7 +302,13 @@ def all_fit_files(filename):
 def all_group_files(filename):
     """A per-group file of every scenario, model, hyper-parameter point and group."""
     return [
-        fill(f"{GROUP_DIR}/{filename}", scenario=scenario, model=model, hyper=hyper, group=group)
+        fill(
+            f"{GROUP_DIR}/{filename}",
+            scenario=scenario,
+            model=model,
+            hyper=hyper,
+            group=group,
+        )
         for scenario in SCENARIO_PATHS
         for model in MODELS
         for hyper in HYPERS[model].instance_patterns
@@ -341,6 +356,91 @@ def figure_targets():
                     )
         targets += compare_targets(scenario)
     return targets
+
+
+def _model_jobs(scenarios):
+    """Wildcards of a job per (scenario, model, hyper-parameter point)."""
+    return [
+        {"scenario": scenario, "model": model, "hyper": hyper}
+        for scenario in scenarios
+        for model in MODELS
+        for hyper in HYPERS[model].instance_patterns
+    ]
+
+
+def _compare_jobs(scenarios):
+    """Wildcards of a comparison job per scenario and pair of hyper-parameter points."""
+    if not COMPARED:
+        return []
+    model_a, model_b = COMPARED
+    return [
+        dict(
+            scenario=scenario,
+            model_a=model_a,
+            hyper_a=hyper_a,
+            model_b=model_b,
+            hyper_b=hyper_b,
+        )
+        for scenario in scenarios
+        for hyper_a in HYPERS[model_a].instance_patterns
+        for hyper_b in HYPERS[model_b].instance_patterns
+    ]
+
+
+def _fit_jobs():
+    jobs = _model_jobs(SCENARIO_PATHS)
+    if FIT_BATCHED:
+        return jobs
+    return [
+        {**job, "group": group, "fold": fold, "seed": seed}
+        for job in jobs
+        for group, fold, seed in ALL_FITS
+    ]
+
+
+def run_jobs():
+    """(rule, wildcards as text, benchmark file) of every job of the run but the benchmarks
+    rule's and the provenance rule's (tests/test_run_record.py checks them against the DAG).
+    """
+    scenarios = [{"scenario": scenario} for scenario in SCENARIO_PATHS]
+    figure_models = _model_jobs(FIGURE_SCENARIOS)
+    figure_compares = _compare_jobs(FIGURE_SCENARIOS)
+    jobs = {
+        "simulate": scenarios,
+        "identifiability": scenarios,
+        "pair": scenarios,
+        "fit": _fit_jobs(),
+        "predict": _model_jobs(SCENARIO_PATHS),
+        "diagnose": figure_models,
+        "recover": figure_models,
+        "fit_tables": figure_models,
+        "compare": figure_compares,
+        "compare_tables": figure_compares,
+        "pca": [
+            {"scenario": scenario, "fold": fold}
+            for scenario in FIGURE_SCENARIOS
+            for fold in FIGURE_FOLDS
+        ],
+        **{
+            name: [{}]
+            for name in (
+                "aggregate",
+                "sweep_figures",
+                "aggregate_recovery",
+                "aggregate_predictions",
+                "overview",
+            )
+        },
+    }
+    return [
+        (
+            name,
+            benchmarks.job_identity(wildcards),
+            fill(str(getattr(rules, name).benchmark), **wildcards),
+        )
+        for name, rule_jobs in jobs.items()
+        for wildcards in rule_jobs
+    ]
 
 
 def all_targets():

@@ -7,7 +7,9 @@ rule predict:
     input:
         points=per_fit(FIT_DIR, "point_predictions.parquet", ALL_FITS),
     output:
-        cross_validation=[fill(f"{GROUP_DIR}/cross_validation.csv", group=g) for g in GROUPS],
+        cross_validation=[
+            fill(f"{GROUP_DIR}/cross_validation.csv", group=g) for g in GROUPS
+        ],
         predictions=[fill(f"{GROUP_DIR}/predictions.csv", group=g) for g in GROUPS],
         figure=report_group_files(
             f"{GROUP_DIR}/measured_vs_predicted.svg",
@@ -45,6 +47,8 @@ rule aggregate_predictions:
         csv=f"{SUMMARY_DIR}/cross_validation.csv",
     log:
         f"{SUMMARY_DIR}/logs/aggregate_predictions.log",
+    benchmark:
+        f"{SUMMARY_DIR}/logs/benchmarks/aggregate_predictions.tsv"
     conda:
         CONDA_ENV
     threads: 1

@@ -46,6 +46,8 @@ rule aggregate_recovery:
         csv=f"{SUMMARY_DIR}/recovery.csv",
     log:
         f"{SUMMARY_DIR}/logs/aggregate_recovery.log",
+    benchmark:
+        f"{SUMMARY_DIR}/logs/benchmarks/aggregate_recovery.tsv"
     conda:
         CONDA_ENV
     threads: 1

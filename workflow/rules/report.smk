@@ -27,6 +27,8 @@ rule fit_tables:
         ),
     log:
         f"{LOG_DIR}/tables/fits/{{model}}/{{hyper}}.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/tables/fits/{{model}}/{{hyper}}.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -60,6 +62,8 @@ rule compare_tables:
         ),
     log:
         f"{LOG_DIR}/tables/compare/{{model_a}}/{{hyper_a}}/{{model_b}}/{{hyper_b}}.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/tables/compare/{{model_a}}/{{hyper_a}}/{{model_b}}/{{hyper_b}}.tsv"
     conda:
         CONDA_ENV
     threads: 1
@@ -99,6 +103,8 @@ rule overview:
         ),
     log:
         f"{SUMMARY_DIR}/logs/overview.log",
+    benchmark:
+        f"{SUMMARY_DIR}/logs/benchmarks/overview.tsv"
     conda:
         CONDA_ENV
     threads: 1

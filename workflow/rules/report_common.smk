@@ -16,6 +16,7 @@ REPORT_CATEGORIES = {
     "sweeps": "5 Sweeps",
     "recovery": "6 Scaling-law recovery",
     "prediction": "7 Prediction of D",
+    "run": "8 Cost and provenance of the run",
 }
 ALL_GROUPS = "all groups"  # subcategory of items that show every group
 KEY_LABELS = {

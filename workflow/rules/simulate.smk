@@ -43,6 +43,8 @@ rule identifiability:
         ),
     log:
         f"{LOG_DIR}/identifiability.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/identifiability.tsv"
     conda:
         CONDA_ENV
     threads: 1

@@ -1,0 +1,11 @@
+"""Rule benchmarks: every job's benchmark in one table, the cost per rule and its figure."""
+
+from contrastive_gs import io, steps
+
+with io.job_log(snakemake.log[0]):
+    steps.write_run_costs(
+        snakemake.input.benchmarks,
+        snakemake.params.jobs,
+        snakemake.params.local_rules,
+        dict(snakemake.output.items()),
+    )
