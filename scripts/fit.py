@@ -12,7 +12,13 @@ with io.job_log(snakemake.log[0]):
     law = build_law(params.law["name"], params.law["constants"])
     steps.fit_point(
         inputs.points,
-        dict(zip(params.folds, zip(inputs.pairs, inputs.sides, strict=True), strict=True)),
+        dict(
+            zip(
+                params.folds,
+                zip(inputs.pairs, inputs.sides, inputs.summaries, strict=True),
+                strict=True,
+            )
+        ),  # fmt: skip
         family_from_config(snakemake.wildcards.model, params.settings, law),
         params.fits,
         {name: snakemake.output[name] for name in snakemake.output.keys()},

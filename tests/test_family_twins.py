@@ -172,7 +172,9 @@ def test_settings_are_validated_by_the_schema(lecture_config, schema, bad):
 def test_batch_yields_every_group_and_seed(small):
     points, pairs = small
     family = make_family("twin", width=4, epochs=5)
-    results = list(fit.fit_batch(family, points, {0: pairs}, ["pooled", "PP"], [0, 1]))
+    results = list(
+        fit.fit_batch(family, points, {0: fit.FoldPairs(pairs)}, ["pooled", "PP"], [0, 1])
+    )
     assert [(g, s) for g, _, s, _ in results] == [
         ("pooled", 0), ("pooled", 1), ("PP", 0), ("PP", 1)
     ]  # fmt: skip

@@ -121,7 +121,9 @@ def test_fit_batch_yields_every_group_fold_and_seed(lecture_points, lecture_pair
     """fit_batch fits every (group, fold, seed) in order, each on its own group's pairs."""
     poly = make_family("poly")
     results = list(
-        fit.fit_batch(poly, lecture_points, {0: lecture_pairs}, ["pooled", "PP"], [0, 1])
+        fit.fit_batch(
+            poly, lecture_points, {0: fit.FoldPairs(lecture_pairs)}, ["pooled", "PP"], [0, 1]
+        )
     )
     assert [(g, f, s) for g, f, s, _ in results] == [
         ("pooled", 0, 0), ("pooled", 0, 1), ("PP", 0, 0), ("PP", 0, 1),
@@ -136,7 +138,9 @@ def test_fit_batch_yields_every_group_fold_and_seed(lecture_points, lecture_pair
 def test_fit_batch_nn_seeds_as_fitted_alone(lecture_points, lecture_pairs):
     """Networks of a group's seeds train together, with the same results as one seed alone."""
     nn = make_family("nn", width=8, epochs=40)
-    batch = list(fit.fit_batch(nn, lecture_points, {0: lecture_pairs}, ["PP"], [0, 3]))
+    batch = list(
+        fit.fit_batch(nn, lecture_points, {0: fit.FoldPairs(lecture_pairs)}, ["PP"], [0, 3])
+    )
     assert [(g, s) for g, _, s, _ in batch] == [("PP", 0), ("PP", 3)]
     pp_pairs = select_group(lecture_pairs, "PP")
     for _, _, seed, result in batch:

@@ -191,7 +191,8 @@ def test_write_pairs_streaming_equals_make_pairs(tmp_path, lecture_points, lectu
     """Writing in chunks of 100 rows (24 row groups) gives the in-memory table and its counts."""
     path = tmp_path / "pairs.parquet"
     [counts] = pairs.write_pairs(lecture_points, *_setup(), [path], chunk_rows=100)
-    assert counts == {"n_pairs": 2352, "n_available": 2352, "train": 1881, "test": 471}
+    assert counts == {"n_pairs": 2352, "n_available": 2352, "train": 1881, "test": 471,
+                      "all_pairs": False, "scope": "within"}  # fmt: skip
     import pyarrow.parquet as pq
 
     assert pq.ParquetFile(path).num_row_groups == 24
@@ -255,7 +256,8 @@ def test_write_pairs_with_no_pairs_writes_empty_table(tmp_path, lecture_points):
     """One point per polymer gives no pair: write_pairs should write an empty table."""
     one_each = lecture_points.groupby("Polymer", sort=False).head(1).reset_index(drop=True)
     [counts] = pairs.write_pairs(one_each, *_setup(), [tmp_path / "pairs.parquet"])
-    assert counts == {"n_pairs": 0, "n_available": 0, "train": 0, "test": 0}
+    assert counts == {"n_pairs": 0, "n_available": 0, "train": 0, "test": 0,
+                      "all_pairs": False, "scope": "within"}  # fmt: skip
     assert len(io.read_parquet(tmp_path / "pairs.parquet")) == 0
 
 

@@ -447,7 +447,8 @@ def test_report_renders_in_chromium(report, chromium, tmp_path):
         groups = len(expected["2 Fits"])
         models = len(workflow.config["models"])
         per_group = 4 * 2 + 4 + 1 + 2 * models  # fits, compare, PCA, alpha, prediction
-        assert len(decoded) == per_group * groups + len(SWEEP_ITEMS) + 1  # + overview
+        # + the overview and the cost of the run
+        assert len(decoded) == per_group * groups + len(SWEEP_ITEMS) + 2
         assert all(width > 0 for width in decoded.values()), decoded
         listed = {
             "1 Overview": OVERVIEW_ITEMS, "2 Fits": FIT_ITEMS, "3 NN vs poly": COMPARE_ITEMS,
@@ -456,6 +457,7 @@ def test_report_renders_in_chromium(report, chromium, tmp_path):
                 "Table: recovered scaling law", "Table: what the data identify",
             },
             "7 Prediction of D": {"measured vs predicted D"},
+            "8 Cost and provenance of the run": {"Time and memory per rule", "Provenance"},
         }  # fmt: skip
         for category, subcategories in expected.items():
             for subcategory in subcategories:
@@ -476,11 +478,21 @@ def test_report_renders_in_chromium(report, chromium, tmp_path):
         browser.wait_for("document.querySelector('img[src^=\"data:image\"]')?.naturalWidth > 0")
         time.sleep(0.5)  # let the layout settle
         png = browser.screenshot()
+        # The cost of the run per rule (issue: the figure in the report, seen in a browser).
+        browser.run("app.setView({navbarMode: 'menu'});")
+        browser.click(_menu_item("8 Cost and provenance of the run"))
+        browser.click("//tr[td[1][normalize-space(.)='Time and memory per rule']]//a[1]")
+        browser.wait_for("document.querySelector('img[src^=\"data:image\"]')?.naturalWidth > 0")
+        time.sleep(0.5)
+        cost_png = browser.screenshot()
     finally:
         browser.close()
-    assert png.startswith(b"\x89PNG") and len(png) > 20_000
+    for image in (png, cost_png):
+        assert image.startswith(b"\x89PNG") and len(image) > 20_000
     (tmp_path / "report_screenshot.png").write_bytes(png)
+    (tmp_path / "report_cost_screenshot.png").write_bytes(cost_png)
     if target := os.environ.get(SCREENSHOT_ENV):
         target = Path(target) if Path(target).is_absolute() else ROOT / target
         target.write_bytes(png)
+        target.with_name(f"{target.stem}_cost{target.suffix}").write_bytes(cost_png)
     print(f"browser checks and screenshot: {time.monotonic() - started:.1f} s")

@@ -28,7 +28,13 @@ from contrastive_gs import layout
 from contrastive_gs.families import family, family_from_config
 from contrastive_gs.laws import ESTIMATED, LAWS, Law, law_from_config
 from contrastive_gs.laws.free_volume import ParameterTableError
-from contrastive_gs.pairs import POOLED, PairSettings, expected_pair_counts, fold_sides
+from contrastive_gs.pairs import (
+    POOLED,
+    PairSettings,
+    all_pairs_split,
+    expected_pair_counts,
+    fold_sides,
+)
 from contrastive_gs.polymers import PRESETS, PUBLISHED_CONSTANTS, Polymer
 from contrastive_gs.splits import SPLITS, split_from_config
 
@@ -241,6 +247,17 @@ def resolve_path(path: str) -> str:
         return path
     shipped = PROJECT_ROOT / path
     return str(shipped) if shipped.exists() else path
+
+
+def pair_params(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys of ``pairs`` that the pairing reads: the sample size only where the fits see
+    all pairs (:func:`contrastive_gs.pairs.all_pairs_split`)."""
+    keys = ("scope", "max_pairs", "split_seed", "sample")
+    settings = PairSettings(**{key: config["pairs"][key] for key in keys})
+    params = {key: config["pairs"][key] for key in keys[:3]}
+    if all_pairs_split(settings, split_from_config(config["pairs"])):
+        params["sample"] = settings.sample
+    return params
 
 
 def swept_values(config: Mapping[str, Any], section: str | None, key: str) -> list[Any]:
@@ -558,7 +575,9 @@ def identifiability_rows(config: Mapping[str, Any], points, groups) -> list[dict
 
 def pair_settings(section: Mapping[str, Any]) -> PairSettings:
     """How points are paired, from the ``pairs`` section of the config."""
-    return PairSettings(section["scope"], section["max_pairs"], section["split_seed"])
+    return PairSettings(
+        section["scope"], section["max_pairs"], section["split_seed"], section["sample"]
+    )
 
 
 def scenario_table(config: Mapping[str, Any]) -> list[dict[str, float]]:

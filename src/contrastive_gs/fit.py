@@ -3,6 +3,12 @@ and test.
 
 Every family's metrics are the same statistics of its pair predictions (:func:`evaluate`): the
 lecture's residual diagnostics per side, and the information ceiling of the group's features.
+
+Where the pairs of each side are every pair within blocks of its points (a split of the points
+without ``max_pairs``), a family whose pairs are differences of one point function (the twins,
+the kernel) trains on all of them and is measured on all of them in O(points)
+(:mod:`contrastive_gs.allpairs`); the pair table of the fold is then a seeded sample of the
+pairs (``pairs.sample``), for the per-pair files and the models of pair features.
 """
 
 from __future__ import annotations
@@ -14,12 +20,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from contrastive_gs import diagnostics, training
+from contrastive_gs import allpairs, diagnostics, training
 from contrastive_gs.families import Family, FittedModel
 from contrastive_gs.pairs import FEATURES, SIDES, TARGET, select_group
 
 log = logging.getLogger(__name__)
 PREDICTION_COLUMNS = ["i", "j", "split", "y_true", "y_pred"]
+
+
+@dataclass(frozen=True)
+class FoldPairs:
+    """The pairs of one fold: its pair ``table`` (every pair, or a seeded sample of them where
+    ``sides`` is given) and, for a split of the points without ``max_pairs``, the side of every
+    point (shape (n,)) and the pairing ``scope``: the train and test pairs are then every pair
+    of a side's points within a block."""
+
+    table: pd.DataFrame
+    sides: np.ndarray | None = None
+    scope: str = "within"
 
 
 @dataclass
@@ -81,21 +99,92 @@ def evaluate(
     return FitResult(model, predictions, metrics)
 
 
+def evaluate_all_pairs(
+    model: FittedModel,
+    points: pd.DataFrame,
+    pairs: pd.DataFrame,
+    blocks: Mapping[str, allpairs.BlockPairs],
+    label: str = "",
+) -> FitResult:
+    """FitResult of a model of one point function on every pair of ``blocks`` (per side), in
+    O(points); its predictions, the Shapiro-Wilk test and the information ceilings from the
+    pair table ``pairs`` (the group's pairs of the fold's table: all of them, or a sample; the
+    ceilings are NaN for a sample, where they would be biased towards 1)."""
+    g = np.asarray(model.log_diffusivity(points), dtype=np.float64)
+    logD = points["logD"].to_numpy(np.float64)
+    X = pairs[FEATURES].to_numpy(np.float64)
+    y = pairs[TARGET].to_numpy(np.float64)
+    y_pred = np.asarray(model.predict_pairs(points, pairs), dtype=np.float64)
+    predictions = pd.DataFrame(
+        {"i": pairs["i"].to_numpy(), "j": pairs["j"].to_numpy(),
+         "split": pairs["split"].to_numpy(), "y_true": y, "y_pred": y_pred}
+    )  # fmt: skip
+    complete = len(pairs) == sum(side.n_pairs for side in blocks.values())
+    nan = float("nan")
+    ceiling_of_group = diagnostics.information_ceiling_r2(X, y) if complete else nan
+    metrics = {}
+    for side in SIDES:
+        side_blocks = blocks[side]
+        rows = (pairs["split"] == side).to_numpy()
+        if side_blocks.n_pairs < MIN_PAIRS:
+            stats = {**dict.fromkeys(diagnostics.STAT_KEYS, nan), "n": side_blocks.n_pairs}
+        else:
+            stats = allpairs.pair_residual_stats(
+                g[side_blocks.points], logD[side_blocks.points], side_blocks
+            )
+            stats["shapiro_W"], stats["shapiro_p"] = diagnostics.shapiro(y_pred[rows] - y[rows])
+            stats["r2_ceiling"] = (
+                diagnostics.information_ceiling_r2(X[rows], y[rows]) if complete else nan
+            )
+        metrics[side] = {**stats, "r2_ceiling_group": ceiling_of_group}
+        log.info("%s %s R2 %.6f RMSE %.4g over all %d pairs", label, side, metrics[side]["r2"],
+                 metrics[side]["rmse"], side_blocks.n_pairs)  # fmt: skip
+    return FitResult(model, predictions, metrics)
+
+
 def fit_group(
-    family: Family, points: pd.DataFrame, pairs: pd.DataFrame, seeds: list[int], label: str = ""
+    family: Family,
+    points: pd.DataFrame,
+    pairs: pd.DataFrame,
+    seeds: list[int],
+    label: str = "",
+    blocks: Mapping[str, allpairs.BlockPairs] | None = None,
 ) -> list[FitResult]:
     """Fit ``family`` to the train pairs of one group's ``pairs`` (columns of
     :data:`contrastive_gs.pairs.PAIR_COLUMNS`; ``i, j`` index rows of ``points``): one result per
-    seed, in ``seeds`` order (a deterministic family's one model is evaluated once)."""
-    is_train = check_split_sizes(pairs, label, family.min_train_pairs())
-    models = family.fit(points, pairs[is_train], list(seeds), label)
+    seed, in ``seeds`` order (a deterministic family's one model is evaluated once).
+
+    ``blocks``: per side, every pair of the group within blocks of points
+    (:func:`contrastive_gs.allpairs.group_block_pairs`), for a family that
+    ``trains_on_all_pairs``: it then trains on all train pairs and is measured on all pairs of
+    each side in O(points), ``pairs`` giving its per-pair predictions."""
+    if blocks is None:
+        is_train = check_split_sizes(pairs, label, family.min_train_pairs())
+        train = pairs[is_train]
+
+        def measure(model, model_label):
+            return evaluate(model, points, pairs, model_label)
+
+    else:
+        train = blocks["train"]
+        if train.n_pairs < family.min_train_pairs():
+            raise ValueError(
+                f"{label}: needs at least {family.min_train_pairs()} train pair(s), has "
+                f"{train.n_pairs} (and {blocks['test'].n_pairs} test pairs)"
+            )
+        log.info("%s: training on all %d train pairs in O(points) (%d points)", label,
+                 train.n_pairs, len(train.points))  # fmt: skip
+
+        def measure(model, model_label):
+            return evaluate_all_pairs(model, points, pairs, blocks, model_label)
+
+    models = family.fit(points, train, list(seeds), label)
     evaluated: dict[int, FitResult] = {}
     results = []
     for seed, model in zip(seeds, models, strict=True):
         if id(model) not in evaluated:
             shared = sum(other is model for other in models) > 1
-            seed_label = label if shared else f"{label} seed={seed}"
-            evaluated[id(model)] = evaluate(model, points, pairs, seed_label)
+            evaluated[id(model)] = measure(model, label if shared else f"{label} seed={seed}")
         results.append(evaluated[id(model)])
     return results
 
@@ -103,7 +192,7 @@ def fit_group(
 def fit_batch(
     family: Family,
     points: pd.DataFrame,
-    pairs_of_fold: Mapping[int, pd.DataFrame],
+    folds: Mapping[int, FoldPairs],
     groups: Sequence[str],
     seeds: Sequence[int],
     threads: int = 1,
@@ -113,8 +202,14 @@ def fit_batch(
     if family.uses_torch:
         training.set_torch_threads(threads)
     for group in groups:
-        for fold, pairs in pairs_of_fold.items():
+        for fold, fold_pairs in folds.items():
             label = f"{family.name} group={group} fold={fold}"
-            results = fit_group(family, points, select_group(pairs, group), list(seeds), label)
+            blocks = None
+            if fold_pairs.sides is not None and family.trains_on_all_pairs:
+                blocks = allpairs.group_block_pairs(
+                    points, fold_pairs.sides, fold_pairs.scope, group
+                )
+            pairs = select_group(fold_pairs.table, group)
+            results = fit_group(family, points, pairs, list(seeds), label, blocks)
             for seed, result in zip(seeds, results, strict=True):
                 yield group, fold, seed, result

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -40,6 +40,15 @@ class PairSettings:
     scope: Literal["within", "all"]
     max_pairs: int | None  # seeded subsample of at most this many pairs; None keeps all
     split_seed: int  # seed of the subsample
+    sample: int = 10_000  # pairs written per fold where the fits see all pairs (see below)
+
+
+def all_pairs_split(settings: PairSettings, split: Split) -> bool:
+    """Whether the train and test pairs of every fold are all the pairs of a side's points
+    within blocks (a split of the points, no ``max_pairs``): the models of one point function
+    then train and are measured on all of them in O(points) (:mod:`contrastive_gs.allpairs`),
+    and the pair table of a fold is a seeded sample of at most ``settings.sample`` pairs."""
+    return split.unit == "points" and settings.max_pairs is None
 
 
 @dataclass(frozen=True)
@@ -321,9 +330,16 @@ def write_pairs(
     paths: Sequence,
     chunk_rows: int = 2_000_000,
 ) -> list[dict[str, int]]:
-    """Stream the pair table of each fold to its path (one per fold, in fold order); return the
-    pair counts per fold (:func:`write_plan`)."""
-    plans = fold_plans(points, settings, split)
+    """Stream the pair table of each fold to its path (one per fold, in fold order): every pair,
+    or a seeded sample of ``settings.sample`` of them for an :func:`all_pairs_split`; return the
+    pair counts per fold (:func:`write_plan`; ``n_available``: every pair), whether the fits see
+    all pairs, and the scope."""
+    all_pairs = all_pairs_split(settings, split)
+    written = replace(settings, max_pairs=settings.sample) if all_pairs else settings
+    plans = fold_plans(points, written, split)
     if len(plans) != len(paths):
         raise ValueError(f"{len(plans)} folds but {len(paths)} paths")
-    return [write_plan(plan, path, chunk_rows) for plan, path in zip(plans, paths, strict=True)]
+    return [
+        {**write_plan(plan, path, chunk_rows), "all_pairs": all_pairs, "scope": settings.scope}
+        for plan, path in zip(plans, paths, strict=True)
+    ]

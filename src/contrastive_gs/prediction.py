@@ -40,7 +40,7 @@ from contrastive_gs.pairs import pair_table
 
 LN10 = np.log(10.0)
 BAND_LEVEL = 0.90  # nominal coverage of the prediction bands
-MAX_ANCHORS = 200  # anchors per polymer at most (a seeded sample beyond): O(targets x anchors)
+MAX_ANCHORS = 200  # pair-feature models: anchors per polymer at most (a seeded sample beyond)
 SUMMARY_KEYS = (
     "n_held_out", "rmse_log10", "coverage", "half_width_log10", "rmse_log10_true",
     "ci_coverage_of_truth", "ci_half_width_log10",
@@ -63,9 +63,17 @@ def anchored_log_diffusivity(
     """ln D predicted at the ``targets`` (row positions in ``points``) anchored on the
     ``anchors`` of the same polymer (see the module docstring; a weighted mean with the anchors'
     ``weights``, per point of ``points``, where given), and the number of anchors of each; NaN
-    where a target's polymer has no anchor."""
+    where a target's polymer has no anchor.  A model of one point function uses every anchor
+    in O(points); a model of pair features at most :data:`MAX_ANCHORS` per polymer."""
     if weights is not None:
         anchors = anchors[weights[anchors] > 0]
+    g = model.log_diffusivity(points)
+    if g is not None:  # g_x + the mean of ln D_j - g_j over every anchor, in O(points)
+        counts = np.ones((1, len(points))) if weights is None else weights[None, :]
+        predicted = anchored_draws(g[None, :], counts, points, targets, anchors)[0]
+        polymer = points["Polymer"].to_numpy()
+        n_anchors = pd.Series(polymer[anchors]).value_counts()
+        return predicted, n_anchors.reindex(polymer[targets]).fillna(0).to_numpy(np.int64)
     polymer = points["Polymer"].to_numpy()
     rng = np.random.default_rng(seed)
     i_parts, j_parts = [], []

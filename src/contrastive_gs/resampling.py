@@ -25,7 +25,6 @@ def pair_weights(pairs: pd.DataFrame, counts: np.ndarray) -> np.ndarray:
     return counts[pairs["i"].to_numpy()] * counts[pairs["j"].to_numpy()]
 
 
-def resampled_counts(points: pd.DataFrame, pairs: pd.DataFrame, seed: int) -> np.ndarray:
-    """The counts of a draw of the points of ``pairs``, seeded by ``seed``."""
-    used = np.union1d(pairs["i"].to_numpy(), pairs["j"].to_numpy())
+def resampled_counts(points: pd.DataFrame, used: np.ndarray, seed: int) -> np.ndarray:
+    """The counts of a draw of the ``used`` points (sorted row positions), seeded by ``seed``."""
     return point_counts(points, used, np.random.default_rng([seed, 17]))

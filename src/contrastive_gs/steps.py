@@ -111,23 +111,31 @@ def fit_point(
     to that alpha, or the fit's own), and the anchored predictions of ln D at the group's points
     and query points.
 
-    ``folds``: per fold, the paths of its pair table and of its points' sides; ``truth``: the
-    scenario's parameters of the law (None where unknown).
+    ``folds``: per fold, the paths of its pair table, of its points' sides and of its pair
+    summary; ``truth``: the scenario's parameters of the law (None where unknown).
     """
     points = io.read_parquet(points_path)
     queries = io.read_parquet(queries_path) if queries_path else points.iloc[:0]
     with_queries = pd.concat([points, queries], ignore_index=True)
-    pairs_of_fold = {fold: io.read_parquet(paths[0]) for fold, paths in folds.items()}
-    sides_of_fold = {
-        fold: np.concatenate(
-            [io.read_parquet(paths[1])["side"].to_numpy(), np.full(len(queries), "query")]
+    point_sides = {
+        fold: io.read_parquet(sides_path)["side"].to_numpy()
+        for fold, (_, sides_path, _) in folds.items()
+    }
+    fold_pairs = {}
+    for fold, (pairs_path, _, summary_path) in folds.items():
+        summary = io.read_json(summary_path)
+        all_pairs = summary.get("all_pairs", False)
+        fold_pairs[fold] = fit.FoldPairs(
+            io.read_parquet(pairs_path), point_sides[fold] if all_pairs else None, summary["scope"]
         )
-        for fold, paths in folds.items()
+    sides_of_fold = {
+        fold: np.concatenate([sides, np.full(len(queries), "query")])
+        for fold, sides in point_sides.items()
     }
     groups = list(dict.fromkeys(group for group, _, _ in fits))
     seeds = list(dict.fromkeys(seed for _, _, seed in fits))
     out = per_fit_files(outputs, fits)
-    results = fit.fit_batch(model, points, pairs_of_fold, groups, seeds, threads)
+    results = fit.fit_batch(model, points, fold_pairs, groups, seeds, threads)
     for group, fold, seed, result in results:
         group_points = select_points(points, group)
         sides = sides_of_fold[fold]

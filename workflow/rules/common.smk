@@ -223,9 +223,7 @@ PREDICT_PARAMS = cgs_config.canonical(
 POLYMER_PARAMS = cgs_config.canonical(
     [{"name": p.name, "Tg": p.Tg, "r_glassy": p.r_glassy} for p in POLYMERS]
 )
-PAIR_PARAMS = cgs_config.canonical(
-    {key: config["pairs"][key] for key in ("scope", "max_pairs", "split_seed")}
-)
+PAIR_PARAMS = cgs_config.canonical(cgs_config.pair_params(config))
 SPLIT_PARAMS = cgs_config.canonical(
     {
         "split": config["pairs"]["split"],

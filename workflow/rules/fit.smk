@@ -8,6 +8,7 @@ rule fit:
         points=rules.simulate.output.points,
         pairs=fit_job_fold_files("pairs.parquet"),
         sides=fit_job_fold_files("sides.parquet"),
+        summaries=fit_job_fold_files("summary.json"),
         queries=rules.simulate.output.queries,
     output:
         metrics=fit_job_outputs("metrics.json"),

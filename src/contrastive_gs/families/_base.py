@@ -46,6 +46,12 @@ class FittedModel(ABC):
         """The scaling exponent alpha the model implies at each point (shape (n,)), or why it
         cannot tell."""
 
+    def log_diffusivity(self, points: pd.DataFrame) -> np.ndarray | None:
+        """For a model that predicts a pair as a difference of one point function g (the
+        twins, the kernel): g at each point, ln D up to a constant per block, shape (n,); None
+        for a model of pair features."""
+        return None
+
     def log_diffusivity_draws(self, points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
         """ln D (up to a constant per block) at each point under each bootstrap draw of the
         fit, shape (draws, n), with each draw's counts of the points the fit was given (its
@@ -76,6 +82,10 @@ class Family(ABC):
     settings_type: ClassVar[type]
     hyper_keys: ClassVar[tuple[str, ...]]  # settings a sweep may vary, in path order
     uses_torch: ClassVar[bool] = False  # trained with torch: the job sets its threads
+    # Predicts a pair as a difference of one point function (log_diffusivity), so that it
+    # trains on every pair within blocks of points in O(points): ``fit`` then also takes a
+    # :class:`contrastive_gs.allpairs.BlockPairs` for ``train_pairs``.
+    trains_on_all_pairs: ClassVar[bool] = False
 
     def __init__(self, settings: Any, law: Law):
         self.settings = settings

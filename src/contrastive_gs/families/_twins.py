@@ -44,7 +44,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
-from contrastive_gs import resampling, training
+from contrastive_gs import allpairs, resampling, training
 from contrastive_gs.families._base import Family, FittedModel
 from contrastive_gs.laws import Law
 from contrastive_gs.pairs import TARGET
@@ -163,17 +163,97 @@ def _standardisation(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(constant, 1.0, std)
 
 
+class _MaterialisedPairs:
+    """The train objective of a twin over a table of train pairs (columns i, j, logD_ratio)."""
+
+    def __init__(self, points: pd.DataFrame, pairs_train: pd.DataFrame, law: Law):
+        self.pairs = pairs_train
+        self.used = train_points(pairs_train)
+        self.n_pairs = len(pairs_train)
+        self.i, self.j = pairs_train["i"].to_numpy(), pairs_train["j"].to_numpy()
+        offset = law.known_offset(points)
+        self.y = pairs_train[TARGET].to_numpy(np.float64) - (offset[self.i] - offset[self.j])
+        self.du = law.covariate_differences(points, pairs_train)
+
+    def target_std(self) -> float:
+        """The standard deviation of the train targets (logD_ratio less the known offset)."""
+        return float(np.std(self.y))
+
+    def slope(self) -> float:
+        """Least-squares alpha of the targets on the covariate differences (0 without any)."""
+        return float(-(self.y @ self.du) / (self.du @ self.du)) if np.any(self.du) else 0.0
+
+    def loss(self, dtype, y_scale: float, counts: np.ndarray | None):
+        """The (weighted) mean squared error of g's pair differences, g in units of y_scale."""
+        import torch
+
+        i = torch.tensor(self.i, dtype=torch.long)
+        j = torch.tensor(self.j, dtype=torch.long)
+        y_t = torch.tensor(self.y / y_scale, dtype=dtype)
+        weights = None
+        if counts is not None:
+            w = resampling.pair_weights(self.pairs, counts)
+            weights = torch.tensor(w / w.sum(), dtype=dtype)
+
+        def loss_of_g(g):
+            squares = (g[i] - g[j] - y_t) ** 2
+            return torch.mean(squares) if weights is None else torch.sum(weights * squares)
+
+        return loss_of_g
+
+
+class _AllPairs:
+    """The same objective over every pair within blocks of points, in O(points)
+    (:mod:`contrastive_gs.allpairs`): the loss of the pairs without building them."""
+
+    def __init__(self, points: pd.DataFrame, blocks: allpairs.BlockPairs, law: Law):
+        self.blocks = blocks
+        self.used = blocks.points
+        self.n_pairs = blocks.n_pairs
+        offset = law.known_offset(points)
+        self.y = (points["logD"].to_numpy(np.float64) - offset)[self.used]
+        self.u = law.alpha_covariate(points)[self.used]
+
+    def target_std(self) -> float:
+        mean = allpairs.pair_difference_sum(self.y, self.blocks) / self.n_pairs
+        mean_square = allpairs.pair_square_sum(self.y, self.blocks) / self.n_pairs
+        return float(np.sqrt(max(mean_square - mean**2, 0.0)))
+
+    def slope(self) -> float:
+        spread = allpairs.pair_cross_sum(self.u, self.u, self.blocks)
+        return -allpairs.pair_cross_sum(self.y, self.u, self.blocks) / spread if spread else 0.0
+
+    def loss(self, dtype, y_scale: float, counts: np.ndarray | None):
+        import torch
+
+        used = torch.tensor(self.used, dtype=torch.long)
+        block_index = torch.tensor(self.blocks.block_index, dtype=torch.long)
+        n_blocks = len(self.blocks.sizes)
+        y_t = torch.tensor(self.y / y_scale, dtype=dtype)
+        w = np.ones(len(self.used)) if counts is None else counts[self.used]
+        total = allpairs.pair_weight_sum(self.blocks, w)
+        w_t = torch.tensor(w, dtype=dtype)
+
+        def loss_of_g(g):
+            error = g[used] - y_t
+            return allpairs.torch_pair_square_sum(error, block_index, n_blocks, w_t) / total
+
+        return loss_of_g
+
+
 def fit_twin(
     points: pd.DataFrame,
-    pairs_train: pd.DataFrame,
+    train: pd.DataFrame | allpairs.BlockPairs,
     settings: TwinSettings,
     seed: int,
     structured: bool,
     label: str,
     law: Law,
 ) -> TwinModel:
-    """Train a twin on ``pairs_train`` (columns i, j, logM_ratio, logD_ratio; i, j are row
-    positions in ``points``, which has columns M, T, Tg and what ``law`` reads).
+    """Train a twin on the train pairs ``train``: a table (columns i, j, logD_ratio; i, j are
+    row positions in ``points``, which has columns M, T, Tg, logD and what ``law`` reads), or
+    every pair within blocks of points (:class:`~contrastive_gs.allpairs.BlockPairs`), whose
+    loss is computed in O(points).
 
     The structured twin with ``b_inputs="Tg"`` needs a law with a known reference of its
     covariate (the lecture's M0).  The law's known offset of ln D is taken out of the target.
@@ -182,7 +262,12 @@ def fit_twin(
     """
     import torch
 
-    if len(pairs_train) < 1:
+    objective = (
+        _AllPairs(points, train, law)
+        if isinstance(train, allpairs.BlockPairs)
+        else _MaterialisedPairs(points, train, law)
+    )
+    if objective.n_pairs < 1:
         raise ValueError(f"{label}: a twin needs a train pair, has none")
     b_of_Tg = structured and settings.b_inputs == "Tg"
     reference = law.covariate_reference()
@@ -194,16 +279,12 @@ def fit_twin(
     training.seed_torch(seed)
     dtype = getattr(torch, settings.dtype)
     X = point_features(points, law)
-    mean, std = _standardisation(X[train_points(pairs_train)])
+    mean, std = _standardisation(X[objective.used])
     log_reference_mass = float(reference) if b_of_Tg else float(mean[0])
-    i_np, j_np = pairs_train["i"].to_numpy(), pairs_train["j"].to_numpy()
-    offset = law.known_offset(points)
-    y = pairs_train[TARGET].to_numpy(np.float64) - (offset[i_np] - offset[j_np])
-    y_scale = float(np.std(y)) or 1.0
+    y_scale = objective.target_std() or 1.0
     alpha_offset = 0.0
     if structured:
-        du = law.covariate_differences(points, pairs_train)
-        alpha_offset = float(-(y @ du) / (du @ du)) if np.any(du) else 0.0
+        alpha_offset = objective.slope()
         networks = {
             "a": training.build_mlp(2, settings.network),
             "b": training.build_mlp(1 if b_of_Tg else 2, settings.network),
@@ -216,19 +297,12 @@ def fit_twin(
     )  # fmt: skip
     X_t = torch.tensor(X, dtype=dtype)
     Z_t, centred_lnM = model._standardise(X_t), X_t[:, 0] - log_reference_mass  # inputs are fixed
-    i = torch.tensor(i_np, dtype=torch.long)
-    j = torch.tensor(j_np, dtype=torch.long)
-    y_t = torch.tensor(y / y_scale, dtype=dtype)
-    weights = None
     if settings.bagging:  # a bootstrap draw of the train points, seeded by the seed
-        model.anchor_counts = resampling.resampled_counts(points, pairs_train, seed)
-        w = resampling.pair_weights(pairs_train, model.anchor_counts)
-        weights = torch.tensor(w / w.sum(), dtype=dtype)
+        model.anchor_counts = resampling.resampled_counts(points, objective.used, seed)
+    loss_of_g = objective.loss(dtype, y_scale, model.anchor_counts)
 
     def loss_of_model(_networks):
-        g = model._g_of_standardised(Z_t, centred_lnM) / y_scale
-        squares = (g[i] - g[j] - y_t) ** 2
-        return torch.mean(squares) if weights is None else torch.sum(weights * squares)
+        return loss_of_g(model._g_of_standardised(Z_t, centred_lnM) / y_scale)
 
     model.networks.train()
     model.losses += training.train_in_stages(
@@ -253,6 +327,8 @@ class TwinFamily(Family):
     def resamples(self) -> bool:
         """Whether each seed is a bootstrap draw of the data (bagging)."""
         return self.settings.bagging
+
+    trains_on_all_pairs: ClassVar[bool] = True
 
     def fit(self, points, train_pairs, seeds, label):
         return [

@@ -29,7 +29,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
-from contrastive_gs import resampling
+from contrastive_gs import allpairs, resampling
 from contrastive_gs.families._base import Family, FittedModel
 from contrastive_gs.laws import ESTIMATED, Law
 from contrastive_gs.pairs import TARGET
@@ -146,6 +146,36 @@ def alpha_of_isotherms(points: pd.DataFrame, pairs_train: pd.DataFrame, law: Law
     )
 
 
+def alpha_of_isotherms_in_blocks(
+    points: pd.DataFrame, blocks: allpairs.BlockPairs, law: Law
+) -> pd.DataFrame:
+    """:func:`alpha_of_isotherms` of every pair within ``blocks``, in O(points): per block and
+    isotherm (T, Tg), the slope -cov(ln D, u) / var(u) over its points (the pair slope: the
+    within-block sums of pairs are n times the covariance sums)."""
+    T, Tg = points["T"].to_numpy(np.float64), points["Tg"].to_numpy(np.float64)
+    isotherm = pd.Series(T).map(repr) + "|" + pd.Series(Tg).map(repr)
+    isotherms = blocks.refine(isotherm.to_numpy())
+    first = isotherms.points[isotherms.starts[:-1]]
+    u = law.alpha_covariate(points)[isotherms.points]
+    logD = points["logD"].to_numpy(np.float64)[isotherms.points]
+    rows = []
+    bounds = zip(isotherms.starts[:-1], isotherms.starts[1:], strict=True)
+    for b, (start, stop) in enumerate(bounds):
+        du = u[start:stop] - u[start:stop].mean()
+        if np.any(du):
+            dy = logD[start:stop] - logD[start:stop].mean()
+            rows.append((b, -(dy @ du) / (du @ du)))
+    chosen = first[[b for b, _ in rows]]
+    return pd.DataFrame(
+        {
+            "Polymer": points["Polymer"].to_numpy()[chosen],
+            "T": T[chosen],
+            "Tg": Tg[chosen],
+            "alpha": np.array([alpha for _, alpha in rows], dtype=np.float64),
+        }
+    )
+
+
 def estimated_parameters(
     law: Law, points: pd.DataFrame, fit_r: bool | None
 ) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -180,10 +210,12 @@ def _poorly_determined(
 
 
 class _Problem:
-    """The weighted least-squares problem of the law on a set of pairs."""
+    """The weighted least-squares problem of the law on a table of pairs."""
 
     def __init__(self, law: Law, points: pd.DataFrame, pairs: pd.DataFrame, fitted):
         self.i, self.j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+        self.used = np.union1d(self.i, self.j)
+        self.n_pairs = len(pairs)
         self.y = pairs[TARGET].to_numpy(np.float64)
         self.model = law.point_model(points, fitted)
         self.bounds = (
@@ -191,10 +223,13 @@ class _Problem:
             [law.parameter(n).upper for n in fitted],
         )
 
-    def solve(self, start: np.ndarray, weights: np.ndarray | None = None, max_nfev: int = 1000):
-        from scipy.optimize import least_squares
+    def weighted_pairs(self, counts: np.ndarray) -> int:
+        """Pairs of non-zero weight under point counts ``counts``."""
+        return int(np.count_nonzero(counts[self.i] * counts[self.j]))
 
-        scale = None if weights is None else np.sqrt(weights)
+    def residual_functions(self, counts: np.ndarray | None):
+        """Residuals and Jacobian of the (weighted: pair weight ``c_i c_j``) pairs."""
+        scale = None if counts is None else np.sqrt(counts[self.i] * counts[self.j])
 
         def residuals(theta):
             values, _ = self.model(theta)
@@ -206,10 +241,52 @@ class _Problem:
             J = J[self.i] - J[self.j]
             return J if scale is None else scale[:, None] * J
 
+        return residuals, jacobian
+
+    def solve(self, start: np.ndarray, counts: np.ndarray | None = None, max_nfev: int = 1000):
+        from scipy.optimize import least_squares
+
+        residuals, jacobian = self.residual_functions(counts)
         return least_squares(
             residuals, start, jac=jacobian, bounds=self.bounds, method="trf",
             x_scale="jac", ftol=1e-15, xtol=1e-15, gtol=1e-15, max_nfev=max_nfev,
         )  # fmt: skip
+
+
+class _AllPairsProblem(_Problem):
+    """The same problem over every pair within blocks of points, with one residual per point
+    (:func:`contrastive_gs.allpairs.centred_residuals`): the same cost, Jacobian products and
+    solution, in O(points)."""
+
+    def __init__(self, law: Law, points: pd.DataFrame, blocks: allpairs.BlockPairs, fitted):
+        self.blocks = blocks
+        self.used = blocks.points
+        self.n_pairs = blocks.n_pairs
+        self.y = points["logD"].to_numpy(np.float64)[self.used]
+        self.model = law.point_model(points, fitted)
+        self.bounds = (
+            [law.parameter(n).lower for n in fitted],
+            [law.parameter(n).upper for n in fitted],
+        )
+
+    def weighted_pairs(self, counts: np.ndarray) -> int:
+        return int(allpairs.pair_weight_sum(self.blocks, (counts[self.used] > 0).astype(float)))
+
+    def residual_functions(self, counts: np.ndarray | None):
+        weights = None if counts is None else counts[self.used]
+
+        def residuals(theta):
+            values, _ = self.model(theta)
+            return allpairs.centred_residuals(values[self.used] - self.y, None, self.blocks,
+                                              weights)[0]  # fmt: skip
+
+        def jacobian(theta):
+            values, J = self.model(theta)
+            return allpairs.centred_residuals(
+                values[self.used] - self.y, J[self.used], self.blocks, weights
+            )[1]
+
+        return residuals, jacobian
 
 
 def bootstrap_draws(
@@ -223,15 +300,13 @@ def bootstrap_draws(
     """The fitted parameters under ``resamples`` bootstrap draws of the train points
     (:mod:`contrastive_gs.resampling`), shape (draws, len(fitted)), and each draw's point counts
     (draws, len(points)); empty where fewer than half the draws (or 10) could be fitted."""
-    used = np.union1d(problem.i, problem.j)
     rng = np.random.default_rng(seed)
     draws, counts = [], []
     for _ in range(resamples):
-        count = resampling.point_counts(points, used, rng)
-        weights = count[problem.i] * count[problem.j]
-        if np.count_nonzero(weights) <= len(fitted):
+        count = resampling.point_counts(points, problem.used, rng)
+        if problem.weighted_pairs(count) <= len(fitted):
             continue
-        result = problem.solve(solution, weights, max_nfev=1000)
+        result = problem.solve(solution, count, max_nfev=1000)
         if result.success:
             draws.append(result.x)
             counts.append(count.astype(np.float32))
@@ -241,22 +316,38 @@ def bootstrap_draws(
     return np.array(draws), np.array(counts)
 
 
+def _informative_train(
+    points: pd.DataFrame, train: pd.DataFrame | allpairs.BlockPairs, law: Law
+) -> pd.DataFrame | allpairs.BlockPairs:
+    """The train pairs that inform the law's parameters (:meth:`Law.informative_labels`)."""
+    if isinstance(train, allpairs.BlockPairs):
+        labels = law.informative_labels(points)
+        return train if labels is None else train.refine(labels)
+    return train[law.informative_pairs(points, train["i"].to_numpy(), train["j"].to_numpy())]
+
+
 def fit_kernel(
     points: pd.DataFrame,
-    pairs_train: pd.DataFrame,
+    train: pd.DataFrame | allpairs.BlockPairs,
     law: Law,
     fit_r: bool | None = None,
     label: str = "",
     bootstrap: int = 0,
     bootstrap_seed: int = 0,
 ) -> KernelFit:
-    """Fit ``law`` to ``pairs_train`` (columns i, j, logM_ratio, logD_ratio; i, j are row
-    positions in ``points``) by nonlinear least squares; see the module docstring."""
-    informative = law.informative_pairs(
-        points, pairs_train["i"].to_numpy(), pairs_train["j"].to_numpy()
+    """Fit ``law`` to the train pairs by nonlinear least squares; see the module docstring.
+
+    ``train``: a table of pairs (columns i, j, logM_ratio, logD_ratio; i, j are row positions in
+    ``points``), or every pair within blocks of points
+    (:class:`~contrastive_gs.allpairs.BlockPairs`), fitted with one residual per point."""
+    pairs = _informative_train(points, train, law)
+    all_pairs = isinstance(pairs, allpairs.BlockPairs)
+    n_pairs = pairs.n_pairs if all_pairs else len(pairs)
+    used = (
+        np.sort(pairs.points)
+        if all_pairs
+        else np.union1d(pairs["i"].to_numpy(), pairs["j"].to_numpy())
     )
-    pairs = pairs_train[informative]
-    used = np.union1d(pairs["i"].to_numpy(), pairs["j"].to_numpy())
     fitted, statuses = estimated_parameters(law, points.iloc[used], fit_r)
     held_values = law.fixed_values(fitted, points.iloc[used])
     held = {
@@ -266,16 +357,20 @@ def fit_kernel(
     }
     if not fitted:
         log.info("%s kernel: nothing to estimate (%s); the law's values held", label, statuses)
-        return KernelFit(law, {}, {}, (), True, "nothing to estimate", len(pairs), np.nan,
+        return KernelFit(law, {}, {}, (), True, "nothing to estimate", n_pairs, np.nan,
                          statuses, {}, held)  # fmt: skip
-    if len(pairs) < len(fitted):
-        raise ValueError(f"{label}: {len(pairs)} train pairs cannot fit {len(fitted)} parameters")
-    isotherms = alpha_of_isotherms(points, pairs, law)
+    if n_pairs < len(fitted):
+        raise ValueError(f"{label}: {n_pairs} train pairs cannot fit {len(fitted)} parameters")
+    if all_pairs:
+        isotherms = alpha_of_isotherms_in_blocks(points, pairs, law)
+        problem = _AllPairsProblem(law, points, pairs, fitted)
+    else:
+        isotherms = alpha_of_isotherms(points, pairs, law)
+        problem = _Problem(law, points, pairs, fitted)
     start_points = isotherms if len(isotherms) else points.iloc[used].assign(alpha=np.nan)
     start = np.array(law.start(start_points, start_points["alpha"].to_numpy(), fitted))
-    problem = _Problem(law, points, pairs, fitted)
     solution = problem.solve(start)
-    dof = len(pairs) - len(fitted)
+    dof = n_pairs - len(fitted)
     sigma2 = 2.0 * solution.cost / dof if dof > 0 else np.nan
     J = solution.jac
     errors = np.sqrt(np.clip(np.diag(sigma2 * np.linalg.pinv(J.T @ J)), 0.0, None))
@@ -293,7 +388,7 @@ def fit_kernel(
         interval = {n: (float(lo), float(hi)) for n, lo, hi in zip(fitted, low, high, strict=True)}
     result = KernelFit(
         law, values, stderr, fitted, bool(solution.success), str(solution.message),
-        len(pairs), float(np.sqrt(sigma2)), statuses, interval, held, draws, counts,
+        n_pairs, float(np.sqrt(sigma2)), statuses, interval, held, draws, counts,
     )  # fmt: skip
     log.info("%s kernel fit: %s +- %s (%s)", label, result.estimates, stderr, solution.message)
     return result
@@ -305,6 +400,7 @@ class Kernel(Family):
     description: ClassVar[str] = "the law fitted to the pairs by nonlinear least squares"
     settings_type: ClassVar[type] = KernelSettings
     hyper_keys: ClassVar[tuple[str, ...]] = ("fit_r",)
+    trains_on_all_pairs: ClassVar[bool] = True
 
     def fit(self, points, train_pairs, seeds, label):
         model = fit_kernel(

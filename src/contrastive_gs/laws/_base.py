@@ -151,10 +151,19 @@ class Law(ABC):
         """The part of ln D that the law knows at each point and no parameter changes."""
         return np.zeros(len(points))
 
+    def informative_labels(self, points: pd.DataFrame) -> np.ndarray | None:
+        """A label per point such that the pairs that carry information on the parameters are
+        those of equal labels (None: every pair does, unless an unknown reference cancels only
+        in some)."""
+        return None
+
     def informative_pairs(self, points: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """Which pairs (i, j) carry information on the parameters (all, unless an unknown
-        reference cancels only in some)."""
-        return np.ones(len(i), dtype=bool)
+        """Which pairs (i, j) carry information on the parameters: those of equal
+        :meth:`informative_labels`."""
+        labels = self.informative_labels(points)
+        if labels is None:
+            return np.ones(len(i), dtype=bool)
+        return labels[i] == labels[j]
 
     def shape_problem(self, points: pd.DataFrame) -> str | None:
         """Why the points do not have the shape the law is for (None where they do)."""

@@ -5,7 +5,7 @@ linear solutes of N identical blobs of mass ``M_blob`` plus one anchor of mass `
 
 with alpha the free-volume blend (:mod:`contrastive_gs.laws._sfppy`).  The reference D1 is
 unknown and depends on T: only pairs of the same polymer and temperature cancel it, so only
-they inform alpha (``informative_pairs``), and the structured twin needs ``b(T, Tg)``.
+they inform alpha (``informative_labels``), and the structured twin needs ``b(T, Tg)``.
 
 What pairs identify: alpha at each temperature where a polymer has two molar masses (an
 isotherm); Ka and Kb from three such temperatures (two: Ka alone), r_glassy where they span Tg.
@@ -118,10 +118,9 @@ class BlobLaw(Law):
         ]
         return pd.Series(reasons, index=points.index)
 
-    def informative_pairs(self, points: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """Pairs of one polymer at one temperature: D1(T, polymer) cancels only there."""
-        T, polymer = points["T"].to_numpy(), points["Polymer"].to_numpy()
-        return (T[i] == T[j]) & (polymer[i] == polymer[j])
+    def informative_labels(self, points: pd.DataFrame) -> np.ndarray:
+        """The isotherm of each point, (polymer, T): D1(T, polymer) cancels only in its pairs."""
+        return (points["Polymer"].astype(str) + "|" + points["T"].map(repr)).to_numpy()
 
     def identifiability(self, points: pd.DataFrame) -> dict[str, str]:
         """From the isotherms: temperatures at which a polymer has two molar masses."""

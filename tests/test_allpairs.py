@@ -1,0 +1,196 @@
+"""Every pair within blocks, in O(points): the sums against brute force over the pairs, and
+training, metrics and predictions on all pairs against the same on the materialised pair table
+(the lecture's grid with noise, split by points)."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from helpers import make_family
+
+from contrastive_gs import allpairs, config, data, fit, pairs, prediction
+from contrastive_gs.splits import split_from_config
+
+
+def _brute_force(labels: np.ndarray) -> list[tuple[int, int]]:
+    return [(i, j) for i, j in itertools.combinations(range(len(labels)), 2)
+            if labels[i] == labels[j]]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def random_blocks():
+    rng = np.random.default_rng(3)
+    labels = rng.choice(["a", "b", "c", "d"], 41)
+    labels[7] = "lonely"  # a block of one point: no pair
+    blocks = allpairs.BlockPairs.from_labels(np.arange(41), labels)
+    return blocks, _brute_force(labels), rng.normal(size=41), rng.integers(0, 4, 41) * 1.0
+
+
+def test_sums_over_all_pairs_equal_brute_force(random_blocks):
+    blocks, brute, v, w = random_blocks
+    u = np.cos(np.arange(41.0))
+    at = blocks.points
+    assert blocks.n_pairs == len(brute) and 7 not in set(at)
+    close = pytest.approx
+    assert allpairs.pair_square_sum(v[at], blocks) == close(
+        sum((v[i] - v[j]) ** 2 for i, j in brute)
+    )
+    assert allpairs.pair_square_sum(v[at], blocks, w[at]) == close(
+        sum(w[i] * w[j] * (v[i] - v[j]) ** 2 for i, j in brute)
+    )
+    assert allpairs.pair_weight_sum(blocks, w[at]) == close(sum(w[i] * w[j] for i, j in brute))
+    assert allpairs.pair_difference_sum(v[at], blocks) == close(sum(v[i] - v[j] for i, j in brute))
+    assert allpairs.pair_cross_sum(u[at], v[at], blocks) == close(
+        sum((u[i] - u[j]) * (v[i] - v[j]) for i, j in brute)
+    )
+    differences = [v[i] - v[j] for i, j in brute]
+    assert allpairs.pair_extremes(v[at], blocks) == (min(differences), max(differences))
+    residuals, jacobian = allpairs.centred_residuals(
+        v[at], np.column_stack([v[at], u[at]]), blocks, w[at]
+    )
+    assert np.sum(residuals**2) == close(allpairs.pair_square_sum(v[at], blocks, w[at]))
+    pair_jacobian = np.array([[v[i] - v[j], u[i] - u[j]] for i, j in brute])
+    pair_weights = np.array([w[i] * w[j] for i, j in brute])
+    np.testing.assert_allclose(
+        jacobian.T @ jacobian, (pair_jacobian * pair_weights[:, None]).T @ pair_jacobian
+    )
+    torch_sum = allpairs.torch_pair_square_sum(
+        torch.tensor(v[at]),
+        torch.tensor(blocks.block_index),
+        len(blocks.sizes),
+        torch.tensor(w[at]),
+    )
+    assert float(torch_sum) == close(allpairs.pair_square_sum(v[at], blocks, w[at]))
+
+
+def test_pair_rows_sample_and_refine(random_blocks):
+    blocks, brute, *_ = random_blocks
+    i, j = blocks.sample(10**9, seed=0)  # more than there are: every pair
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == brute and np.all(i < j)
+    i, j = blocks.sample(25, seed=4)
+    assert len(i) == 25 and set(zip(i.tolist(), j.tolist(), strict=True)) <= set(brute)
+    assert np.array_equal(blocks.sample(25, seed=4)[0], i)  # seeded
+    parity = np.arange(41) % 2
+    refined = blocks.refine(parity)  # pairs of one block and one parity
+    assert refined.n_pairs == sum(1 for i, j in brute if parity[i] == parity[j]) < blocks.n_pairs
+
+
+def test_statistics_of_all_pairs_equal_those_of_the_table(random_blocks):
+    blocks, brute, v, _ = random_blocks
+    observed = np.sin(np.arange(41.0)) * 3
+    from contrastive_gs import diagnostics
+
+    i, j = np.array(brute).T
+    expected = diagnostics.residual_stats(observed[i] - observed[j], v[i] - v[j])
+    stats = allpairs.pair_residual_stats(v[blocks.points], observed[blocks.points], blocks)
+    assert stats == pytest.approx(expected, rel=1e-12)
+
+
+# --- training and measuring on all pairs ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def noisy_points_split(_lecture_config_pristine, schema):
+    """The lecture's grid with 0.05 noise on ln D, split by points: points, pair table, sides."""
+    lecture = copy.deepcopy(_lecture_config_pristine)
+    lecture["data"]["noise"] = 0.05
+    lecture["pairs"]["split"] = "points"
+    polymers = config.validate_config(lecture, schema)
+    points = data.simulate(
+        data.settings_from_params(lecture["data"], polymers, config.law_of(lecture))
+    )
+    settings = config.pair_settings(lecture["pairs"])
+    split = split_from_config(lecture["pairs"])
+    assert pairs.all_pairs_split(settings, split)
+    table = pairs.make_pairs(points, settings, split)
+    return points, table, pairs.fold_sides(points, settings.scope, split)[0]
+
+
+def _both_ways(family, points, table, sides, group):
+    """The fit of one seed on the materialised pairs and on all pairs in O(points)."""
+    group_pairs = pairs.select_group(table, group)
+    blocks = allpairs.group_block_pairs(points, sides, "within", group)
+    assert blocks["train"].n_pairs + blocks["test"].n_pairs == len(group_pairs)
+    [materialised] = fit.fit_group(family, points, group_pairs, [0], "table")
+    [all_pairs] = fit.fit_group(family, points, group_pairs, [0], "all pairs", blocks)
+    return materialised, all_pairs
+
+
+@pytest.mark.parametrize("name", ["twin_structured", "twin"])
+@pytest.mark.parametrize("group", ["pooled", "PP"])
+def test_twins_on_all_pairs_follow_the_same_training(noisy_points_split, name, group):
+    """The same loss at every epoch to rounding, and the same alpha to 1e-10."""
+    points, table, sides = noisy_points_split
+    family = make_family(name, epochs=300)
+    materialised, all_pairs = _both_ways(family, points, table, sides, group)
+    np.testing.assert_allclose(all_pairs.model.losses, materialised.model.losses, rtol=1e-10)
+    np.testing.assert_allclose(
+        all_pairs.model.alpha(points), materialised.model.alpha(points), rtol=0, atol=1e-10
+    )
+    for side in pairs.SIDES:
+        assert all_pairs.metrics[side] == pytest.approx(materialised.metrics[side], rel=1e-9)
+
+
+def test_bagged_twin_on_all_pairs_weighs_pairs_as_the_table(noisy_points_split):
+    points, table, sides = noisy_points_split
+    family = make_family("twin_structured", epochs=200, bagging=True)
+    materialised, all_pairs = _both_ways(family, points, table, sides, "pooled")
+    np.testing.assert_array_equal(all_pairs.model.anchor_counts, materialised.model.anchor_counts)
+    np.testing.assert_allclose(all_pairs.model.losses, materialised.model.losses, rtol=1e-10)
+
+
+@pytest.mark.parametrize("group", ["pooled", "HDPE"])
+def test_kernel_on_all_pairs_finds_the_same_law(noisy_points_split, group):
+    """Estimates, standard errors and bootstrap intervals to 1e-7 (the optimiser's tolerance:
+    the two residual vectors round differently)."""
+    points, table, sides = noisy_points_split
+    family = make_family("kernel", bootstrap=40)
+    materialised, all_pairs = _both_ways(family, points, table, sides, group)
+    a, b = materialised.model, all_pairs.model
+    assert b.n_pairs == a.n_pairs and b.fitted == a.fitted
+    assert b.values == pytest.approx(a.values, rel=1e-7)
+    assert b.stderr == pytest.approx(a.stderr, rel=1e-6)
+    for name in a.interval:
+        assert b.interval[name] == pytest.approx(a.interval[name], rel=1e-6)
+    assert b.residual_std == pytest.approx(a.residual_std, rel=1e-7)
+    for side in pairs.SIDES:
+        assert all_pairs.metrics[side] == pytest.approx(materialised.metrics[side], rel=1e-5)
+
+
+def test_a_sampled_table_keeps_all_pair_metrics_and_drops_the_ceilings(noisy_points_split):
+    points, table, sides = noisy_points_split
+    blocks = allpairs.group_block_pairs(points, sides, "within", "pooled")
+    family = make_family("kernel", bootstrap=0)
+    [whole] = fit.fit_group(family, points, table, [0], "whole", blocks)
+    sample = table.sample(300, random_state=0).sort_index()
+    [sampled] = fit.fit_group(family, points, sample, [0], "sample", blocks)
+    assert len(sampled.predictions) == 300
+    for side in pairs.SIDES:
+        assert sampled.metrics[side]["n"] == whole.metrics[side]["n"] == blocks[side].n_pairs
+        assert sampled.metrics[side]["r2"] == whole.metrics[side]["r2"]
+        assert np.isnan(sampled.metrics[side]["r2_ceiling"])
+        assert np.isfinite(whole.metrics[side]["r2_ceiling"])
+
+
+def test_anchored_predictions_of_a_point_function_use_every_anchor(noisy_points_split):
+    """The closed form (g_x + mean of ln D_j - g_j) equals the mean over anchor pairs."""
+    points, table, sides = noisy_points_split
+    [result] = fit.fit_group(make_family("kernel", bootstrap=0), points, table, [0], "kernel")
+    targets = np.flatnonzero(sides == "test")
+    anchors = np.flatnonzero(sides == "train")
+    closed, n_anchors = prediction.anchored_log_diffusivity(result.model, points, targets, anchors)
+    polymer = points["Polymer"].to_numpy()
+    logD = points["logD"].to_numpy()
+    by_pairs = [
+        np.mean(logD[mine] + result.model.predict_pairs(
+            points, pd.DataFrame({"i": np.full(len(mine), t), "j": mine})))
+        for t in targets
+        for mine in [anchors[polymer[anchors] == polymer[t]]]
+    ]  # fmt: skip
+    np.testing.assert_allclose(closed, by_pairs, rtol=1e-12)
+    assert list(n_anchors) == [np.sum(polymer[anchors] == polymer[t]) for t in targets]
