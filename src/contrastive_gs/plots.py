@@ -46,6 +46,12 @@ def _residuals(predictions: pd.DataFrame) -> np.ndarray:
 
 
 MIN_ROWS = 2  # pairs a panel needs to draw something meaningful
+RASTER_ABOVE = 5000  # a scatter of more points is drawn as an image inside the SVG (file size)
+
+
+def _dense(n_points: int) -> bool:
+    """Whether a scatter of ``n_points`` is rasterised (vector below :data:`RASTER_ABOVE`)."""
+    return n_points > RASTER_ABOVE
 
 
 def _too_few(ax, rows: pd.DataFrame, split: str) -> bool:
@@ -64,7 +70,8 @@ def predicted_vs_true(predictions: pd.DataFrame, title: str) -> Figure:
     low, high = predictions["y_true"].min(), predictions["y_true"].max()
     for ax, split in zip(axes, SPLITS, strict=True):
         rows = _split(predictions, split)
-        ax.scatter(rows["y_true"], rows["y_pred"], s=8, alpha=0.5, color=COLORS[split])
+        ax.scatter(rows["y_true"], rows["y_pred"], s=8, alpha=0.5, color=COLORS[split],
+                   rasterized=_dense(len(rows)))  # fmt: skip
         ax.plot([low, high], [low, high], "r--", lw=1, label="identity")
         ax.set_title(f"{split} set: {title}")
         ax.set_xlabel(f"true {TARGET_LABEL}")
@@ -127,7 +134,8 @@ def residuals_vs_predicted(predictions: Mapping[str, pd.DataFrame], title: str) 
     """Lecture figure 4: residuals against predicted values, one row per model, train | test."""
 
     def draw(ax, model, split, rows):
-        ax.scatter(rows["y_pred"], _residuals(rows), s=8, alpha=0.5, color=COLORS[split])
+        ax.scatter(rows["y_pred"], _residuals(rows), s=8, alpha=0.5, color=COLORS[split],
+                   rasterized=_dense(len(rows)))  # fmt: skip
         ax.axhline(0, color="r", linestyle="--", lw=1)
         ax.set_title(f"{model} {split}: residuals vs predicted")
         ax.set_xlabel(f"predicted {TARGET_LABEL}")
@@ -144,7 +152,8 @@ def qq_plots(predictions: Mapping[str, pd.DataFrame], title: str) -> Figure:
         ax.set_title(f"QQ plot: {model} {split} residuals")
         if _too_few(ax, rows, split) or np.ptp(_residuals(rows)) == 0:
             return
-        sm.qqplot(_residuals(rows), line="s", ax=ax, markersize=3, alpha=0.5)
+        sm.qqplot(_residuals(rows), line="s", ax=ax, markersize=3, alpha=0.5,
+                  rasterized=_dense(len(rows)))  # fmt: skip
 
     return _model_by_split(predictions, title, draw)
 
@@ -160,7 +169,7 @@ def model_vs_model(
         ax.set_title(f"{y_label} vs {x_label} ({split})")
         if _too_few(ax, _split(x_predictions, split), split):
             continue
-        ax.scatter(x, y, s=8, alpha=0.5, color=COLORS[split])
+        ax.scatter(x, y, s=8, alpha=0.5, color=COLORS[split], rasterized=_dense(len(x)))
         ax.plot([x.min(), x.max()], [x.min(), x.max()], "k--", lw=1)
         ax.set_xlabel(f"{x_label} predicted logD_ratio")
         ax.set_ylabel(f"{y_label} predicted logD_ratio")
@@ -171,7 +180,8 @@ def model_vs_model(
 def pca_scatter(projection: np.ndarray, explained_pct: np.ndarray, title: str) -> Figure:
     """Lecture figure 8: the contrastive features on their first two principal components."""
     figure, ax = plt.subplots(figsize=(5.5, 4.5))
-    ax.scatter(projection[:, 0], projection[:, 1], s=6, alpha=0.5)
+    ax.scatter(projection[:, 0], projection[:, 1], s=6, alpha=0.5,
+               rasterized=_dense(len(projection)))  # fmt: skip
     ax.set_xlabel(f"PCA component 1 ({explained_pct[0]:.1f} %)")
     ax.set_ylabel(f"PCA component 2 ({explained_pct[1]:.1f} %)")
     ax.set_title(f"PCA of contrastive features: {title}")

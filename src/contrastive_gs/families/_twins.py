@@ -120,11 +120,21 @@ class TwinModel(FittedModel):
     def _a(self, Z):
         return self.alpha_offset + self.networks["a"](Z[:, 1:]).squeeze(-1)
 
-    def _g_of_standardised(self, Z, centred_lnM):
+    def _b(self, Z):
+        b_inputs = Z[:, 1:] if self.settings.b_inputs == "T_Tg" else Z[:, 2:]
+        return self.y_scale * self.networks["b"](b_inputs).squeeze(-1)
+
+    def _g_of_standardised(self, Z, centred_lnM, conditions=None):
+        """g of standardised features Z (n, 3).  The structured twin's a and b depend on the
+        condition (T, Tg) only: given ``conditions`` (the distinct standardised rows of Z[:, 1:]
+        and each row's index among them), they are evaluated once per condition, not once per
+        point (a grid of 300 x 300 points has 300 conditions per polymer)."""
         if not self.structured:
             return self.y_scale * self.networks["g"](Z).squeeze(-1)
-        b_inputs = Z[:, 1:] if self.settings.b_inputs == "T_Tg" else Z[:, 2:]
-        return -self._a(Z) * centred_lnM + self.y_scale * self.networks["b"](b_inputs).squeeze(-1)
+        if conditions is None:
+            return -self._a(Z) * centred_lnM + self._b(Z)
+        distinct, index = conditions
+        return -self._a(distinct)[index] * centred_lnM + self._b(distinct)[index]
 
     def g(self, X):
         """g of a tensor of raw point features (n, 3) -> (n,), in units of ln D."""
@@ -297,12 +307,20 @@ def fit_twin(
     )  # fmt: skip
     X_t = torch.tensor(X, dtype=dtype)
     Z_t, centred_lnM = model._standardise(X_t), X_t[:, 0] - log_reference_mass  # inputs are fixed
+    conditions = None
+    if structured:  # a and b once per distinct (1/T, Tg); ln M's column is not read by them
+        distinct, index = np.unique(X[:, 1:], axis=0, return_inverse=True)
+        features = np.column_stack([np.zeros(len(distinct)), distinct])
+        conditions = (
+            model._standardise(torch.tensor(features, dtype=dtype)),
+            torch.tensor(index.ravel(), dtype=torch.long),
+        )
     if settings.bagging:  # a bootstrap draw of the train points, seeded by the seed
         model.anchor_counts = resampling.resampled_counts(points, objective.used, seed)
     loss_of_g = objective.loss(dtype, y_scale, model.anchor_counts)
 
     def loss_of_model(_networks):
-        return loss_of_g(model._g_of_standardised(Z_t, centred_lnM) / y_scale)
+        return loss_of_g(model._g_of_standardised(Z_t, centred_lnM, conditions) / y_scale)
 
     model.networks.train()
     model.losses += training.train_in_stages(
