@@ -16,6 +16,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEFILE = ROOT / "Snakefile"
+SUMMARY_JOBS = {
+    "aggregate": 1, "sweep_figures": 1, "aggregate_recovery": 1, "aggregate_predictions": 1,
+    "overview": 1, "benchmarks": 1, "provenance": 1, "all": 1,
+}  # fmt: skip
+"""The jobs that rerun after any change upstream: summaries over every fit, the run record."""
 
 
 def default_config() -> dict[str, Any]:

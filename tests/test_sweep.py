@@ -6,15 +6,11 @@ import copy
 
 import pandas as pd
 import pytest
-from snakemake_runner import Workflow, tiny_config
+from snakemake_runner import SUMMARY_JOBS, Workflow, tiny_config
 
 from contrastive_gs import config as cgs_config
 
 pytestmark = pytest.mark.workflow
-SUMMARY = {
-    "aggregate": 1, "sweep_figures": 1, "aggregate_recovery": 1, "aggregate_predictions": 1,
-    "overview": 1, "all": 1,
-}  # fmt: skip
 
 
 def sweep_config() -> dict:
@@ -80,7 +76,7 @@ def test_adding_a_scenario_value_runs_only_the_new_point(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["Ka"].append(150.0))
     # its fits (two widths and poly); no figures: they are drawn at the reference scenario only
     assert jobs == {
-        "simulate": 1, "identifiability": 1, "pair": 1, "fit": 3, "predict": 3, **SUMMARY,
+        "simulate": 1, "identifiability": 1, "pair": 1, "fit": 3, "predict": 3, **SUMMARY_JOBS,
     }  # fmt: skip
 
 
@@ -89,15 +85,15 @@ def test_adding_a_width_runs_only_the_new_fits(swept):
     # one new fit per scenario; its figures only at the reference scenario
     assert jobs == {
         "fit": 2, "recover": 1, "predict": 2, "diagnose": 1, "fit_tables": 1, "compare": 1,
-        "compare_tables": 1, **SUMMARY,
+        "compare_tables": 1, **SUMMARY_JOBS,
     }  # fmt: skip
 
 
 def test_removing_a_value_reruns_only_aggregation(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["Ka"].remove(130.0))
-    assert jobs == SUMMARY
+    assert jobs == SUMMARY_JOBS
     jobs = _changed(swept, lambda c: c["sweep"]["nn"]["width"].remove(16))
-    assert jobs == SUMMARY
+    assert jobs == SUMMARY_JOBS
 
 
 def test_one_job_per_fit_gives_the_same_metrics_and_laws(tmp_path):

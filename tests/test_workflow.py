@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 import yaml
-from snakemake_runner import Workflow, tiny_config
+from snakemake_runner import SUMMARY_JOBS, Workflow, tiny_config
 
 pytestmark = pytest.mark.workflow
 SCENARIO = "results/Ka~140.0/Kb~40.0/noise~0.0"
@@ -51,19 +51,15 @@ def test_second_run_does_nothing(completed):
     assert completed.scheduled_jobs() == {}
 
 
-SUMMARY = {
-    "aggregate": 1, "sweep_figures": 1, "aggregate_recovery": 1, "aggregate_predictions": 1,
-    "overview": 1, "all": 1,
-}  # fmt: skip
 ONE_MODEL = {
     "fit": 1, "recover": 1, "predict": 1, "diagnose": 1, "fit_tables": 1, "compare": 1,
     "compare_tables": 1,
-    **SUMMARY,
+    **SUMMARY_JOBS,
 }  # fmt: skip
 AFTER_PAIRS = {
     "fit": 2, "recover": 2, "predict": 2, "diagnose": 2, "fit_tables": 2, "compare": 1,
     "compare_tables": 1,
-    "pca": 1, **SUMMARY,
+    "pca": 1, **SUMMARY_JOBS,
 }  # fmt: skip
 
 
