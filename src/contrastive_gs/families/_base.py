@@ -54,6 +54,11 @@ class FittedModel(ABC):
 
     anchor_counts: np.ndarray | None = None  # a bagged fit's draw of the points (its weights)
 
+    def closed_form(self) -> dict[str, Any] | None:
+        """The model as one expression, where it is one (symbolic regression): ``expression``
+        (text), ``latex`` and ``complexity`` (its length); None for other models."""
+        return None
+
     def save(self, path: str | Path) -> None:
         """Write the model to ``path`` atomically (pickle)."""
         from contrastive_gs.io import atomic_path
@@ -76,6 +81,7 @@ class Family(ABC):
     settings_type: ClassVar[type]
     hyper_keys: ClassVar[tuple[str, ...]]  # settings a sweep may vary, in path order
     uses_torch: ClassVar[bool] = False  # trained with torch: the job sets its threads
+    has_closed_form: ClassVar[bool] = False  # its fitted models are expressions (closed_form)
 
     def __init__(self, settings: Any, law: Law):
         self.settings = settings
