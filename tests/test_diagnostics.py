@@ -171,6 +171,45 @@ def test_pca_projection_hand_case():
     assert explained[0] == pytest.approx(100 * (3 + np.sqrt(1 + 8 * c**2)) / 6, rel=1e-9)
 
 
+def test_log_distances_are_ln1p_of_euclidean():
+    Z = np.array([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])
+    distances = diagnostics.log_distances(Z)
+    assert distances[0, 1] == pytest.approx(np.log(6.0)) and distances[1, 0] == distances[0, 1]
+    assert np.all(np.diag(distances) == 0.0)
+
+
+def test_ordinate_recovers_a_plane_and_reports_negative_eigenvalues():
+    """Points of a plane: PCoA gives their distances back with no negative eigenvalue. A centre
+    at distance 1 of three points 2 apart (their circumradius is 2/sqrt 3 > 1) cannot be drawn
+    in any Euclidean space: negative eigenvalues, measured."""
+    rng = np.random.default_rng(0)
+    plane = rng.normal(size=(30, 2)) * [3.0, 1.0]
+    from scipy.spatial.distance import pdist, squareform
+
+    coordinates, explained, negative = diagnostics.ordinate(squareform(pdist(plane)))
+    np.testing.assert_allclose(pdist(coordinates), pdist(plane), atol=1e-9)
+    assert explained.sum() == pytest.approx(100.0) and negative == pytest.approx(0.0, abs=1e-9)
+    star = np.array([[0, 1, 1, 1], [1, 0, 2, 2], [1, 2, 0, 2], [1, 2, 2, 0]], dtype=float)
+    _, _, negative = diagnostics.ordinate(star)
+    B = -0.5 * (np.eye(4) - 0.25) @ star**2 @ (np.eye(4) - 0.25)
+    eigenvalues = np.linalg.eigvalsh(B)
+    expected = -eigenvalues[eigenvalues < 0].sum() / eigenvalues[eigenvalues > 0].sum() * 100
+    assert negative == pytest.approx(expected) and negative > 1.0
+
+
+def test_pcoa_projection_draws_a_seeded_sample(lecture_pairs):
+    X = lecture_pairs[FEATURES].to_numpy()
+    first = diagnostics.pcoa_projection(X, max_rows=200, seed=3)
+    again = diagnostics.pcoa_projection(X, max_rows=200, seed=3)
+    assert first.coordinates.shape == (200, 2) and first.n_rows == len(X) == 2352
+    np.testing.assert_array_equal(first.rows, again.rows)
+    np.testing.assert_allclose(np.abs(first.coordinates), np.abs(again.coordinates))
+    assert len(np.unique(first.rows)) == 200 and np.all(np.diff(first.rows) > 0)
+    assert 0 < first.explained_pct[1] <= first.explained_pct[0] < 100
+    small = diagnostics.pcoa_projection(X[:50], max_rows=200, seed=3)
+    np.testing.assert_array_equal(small.rows, np.arange(50))  # fewer rows than asked: all
+
+
 def _metrics_by_model():
     stats = dict.fromkeys(diagnostics.STAT_KEYS, 0.5)
     return {"NN": {"train": {**stats, "r2": 0.9}, "test": stats}, "poly": {"train": stats}}

@@ -183,7 +183,7 @@ def test_schedule_stages():
 def test_every_family_declares_what_the_workflow_reads():
     """Each registered family has a label, settings built from its default config section,
     hyper-parameter keys among its settings, and a cost."""
-    assert set(FAMILIES) == {"nn", "poly", "lasso", "twin", "twin_structured", "kernel"}
+    assert set(FAMILIES) == {"nn", "poly", "lasso", "sr", "twin", "twin_structured", "kernel"}
     for name in FAMILIES:
         entry = make_family(name)
         assert entry.name == name and entry.label and entry.description

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -99,6 +101,19 @@ def test_pca_scatter():
     assert _labels(figure) == [("PCA component 1 (71.2 %)", "PCA component 2 (28.8 %)")]
 
 
+def test_pcoa_scatter_states_the_sample():
+    ordination = diagnostics.Ordination(
+        np.random.default_rng(0).normal(size=(40, 2)), np.array([45.43, 27.2]), 0.0,
+        np.arange(0, 80, 2), 80,
+    )  # fmt: skip
+    figure = plots.pcoa_scatter(ordination, np.arange(40.0), "PP")
+    assert _labels(figure)[0] == ("PCoA axis 1 (45.4 %)", "PCoA axis 2 (27.2 %)")
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert texts == [
+        "n = 40 of 80 pairs (seeded draw); negative eigenvalues 0.00 % of the positive"
+    ]
+
+
 def test_save_figure_svg_is_byte_stable(tmp_path):
     """The same figure saved twice (rebuilt each time) gives byte-identical SVG files."""
     first, second = tmp_path / "a.svg", tmp_path / "b.svg"
@@ -164,6 +179,16 @@ def test_steps_pca_figures(tmp_path, lecture_pairs):
     assert all(
         (tmp_path / name).read_bytes().startswith(b"<?xml") for name in ("pooled.svg", "PP.svg")
     )
+
+
+def test_steps_pcoa_figures(tmp_path, lecture_pairs):
+    """steps.pcoa_figures writes one PCoA figure per group."""
+    path = tmp_path / "pairs.parquet"
+    io.write_parquet(lecture_pairs, path)
+    outputs = [str(tmp_path / "pooled.svg"), str(tmp_path / "HDPE.svg")]
+    steps.pcoa_figures(str(path), ["pooled", "HDPE"], 100, 0, outputs)
+    for output in outputs:
+        assert b"n = 100 of" in Path(output).read_bytes()
 
 
 def test_steps_diagnose_table_in_lecture_order(tmp_path):

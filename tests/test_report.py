@@ -185,6 +185,9 @@ def _report_config() -> dict:
     return default_config() if os.environ.get(SCREENSHOT_ENV) else tiny_config()
 
 
+PCOA_ITEM = "PCoA of ln(1 + distance) between pairs"
+
+
 def expected_items(config: dict) -> dict[str, dict[str, int]]:
     """Report items per category and subcategory of a config with nn and poly, one figure seed,
     one scenario and one hyper-parameter point per model."""
@@ -193,7 +196,7 @@ def expected_items(config: dict) -> dict[str, dict[str, int]]:
         "1 Overview": {"all groups": len(OVERVIEW_ITEMS)},
         "2 Fits": dict.fromkeys(groups, 2 * len(FIT_ITEMS)),
         "3 NN vs poly": dict.fromkeys(groups, len(COMPARE_ITEMS)),  # config compare: nn, poly
-        "4 PCA": dict.fromkeys(groups, 1),
+        "4 PCA": dict.fromkeys(groups, 2),  # PCA, PCoA
         "5 Sweeps": {"all groups": len(SWEEP_ITEMS)},
         "6 Scaling-law recovery": {
             "all groups": 2,  # the recovery table, the identifiability table
@@ -446,13 +449,14 @@ def test_report_renders_in_chromium(report, chromium, tmp_path):
         decoded = dict(browser.run_async(ALL_IMAGES_DECODE))
         groups = len(expected["2 Fits"])
         models = len(workflow.config["models"])
-        per_group = 4 * 2 + 4 + 1 + 2 * models  # fits, compare, PCA, alpha, prediction
+        per_group = 4 * 2 + 4 + 2 + 2 * models  # fits, compare, PCA and PCoA, alpha, prediction
         # + the overview and the cost of the run
         assert len(decoded) == per_group * groups + len(SWEEP_ITEMS) + 2
         assert all(width > 0 for width in decoded.values()), decoded
         listed = {
             "1 Overview": OVERVIEW_ITEMS, "2 Fits": FIT_ITEMS, "3 NN vs poly": COMPARE_ITEMS,
-            "4 PCA": {"Fig. 8 PCA of contrastive features"}, "5 Sweeps": SWEEP_ITEMS,
+            "4 PCA": {"Fig. 8 PCA of contrastive features", PCOA_ITEM},
+            "5 Sweeps": SWEEP_ITEMS,
             "6 Scaling-law recovery": {
                 "Table: recovered scaling law", "Table: what the data identify",
             },

@@ -59,7 +59,7 @@ ONE_MODEL = {
 AFTER_PAIRS = {
     "fit": 2, "recover": 2, "predict": 2, "diagnose": 2, "fit_tables": 2, "compare": 1,
     "compare_tables": 1,
-    "pca": 1, **SUMMARY_JOBS,
+    "pca": 1, "pcoa": 1, **SUMMARY_JOBS,
 }  # fmt: skip
 
 

@@ -201,3 +201,40 @@ def recovery_errors(
             "error_sd_pct": (100.0 * number("seed_std") / truth.abs()),
         }
     ).reset_index(drop=True)[list(OVERVIEW_RECOVERY_COLUMNS)]
+
+
+def symbolic_tables(files: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every symbolic fit of a run in one tidy table (one row per scenario, model,
+    hyper-parameters, group, fold and seed: the :class:`contrastive_gs.symbolic.LawRecovery`
+    fields, the model's own expression where it has one, the truth), and per group the
+    :func:`contrastive_gs.symbolic.seed_summary` over its folds and seeds.
+
+    ``files``: the per-group symbolic tables (CSV) of the symbolic rule."""
+    from contrastive_gs import symbolic
+
+    frames, summaries = [], []
+    values: dict[str, None] = {}  # the tables' own columns, in order
+    scenario_keys: list[str] = []
+    for path in files:
+        identity = layout.parse_group_file(path)
+        scenario_keys = list(identity["scenario"])
+        rows = pd.read_csv(path)
+        for column in ("expression", "latex", "reason"):
+            rows[column] = rows[column].fillna("")
+        values.update(dict.fromkeys(c for c in rows.columns if c not in IDENTITY))
+        truth = {
+            column.removesuffix("_true"): float(rows[column].iloc[0])
+            for column in rows.columns
+            if column.endswith("_true")
+        }
+        frames.append(rows.assign(**_identity_row(identity)))
+        summaries.append(
+            {**_identity_row(identity), "group": identity["group"],
+             **symbolic.seed_summary(rows, truth),
+             **{f"{name}_true": value for name, value in truth.items()}}
+        )  # fmt: skip
+    fits = tidy(pd.concat(frames, ignore_index=True), scenario_keys, ["group", "fold", "seed"],
+                list(values))  # fmt: skip
+    groups = pd.DataFrame(summaries)
+    summary_values = [*symbolic.SUMMARY_KEYS, *(c for c in groups.columns if c.endswith("_true"))]
+    return fits, tidy(groups, scenario_keys, ["group"], summary_values)

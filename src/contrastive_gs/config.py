@@ -495,6 +495,31 @@ def _check_b_inputs(config: Mapping[str, Any], law: Law) -> None:
             )
 
 
+SYMBOLIC_SWITCHES = ("enabled", "models")  # keys of the symbolic section that are not settings
+
+
+def symbolic_models(config: Mapping[str, Any]) -> list[str]:
+    """The fitted models that get the symbolic rule: those of ``symbolic.models`` in ``models``
+    (in the order of ``models``), none unless ``symbolic.enabled``."""
+    section = config["symbolic"]
+    if not section["enabled"]:
+        return []
+    return [model for model in config["models"] if model in section["models"]]
+
+
+def symbolic_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The symbolic section's settings of a recovery (its search keys and ``snap``)."""
+    return {k: v for k, v in config["symbolic"].items() if k not in SYMBOLIC_SWITCHES}
+
+
+def _check_symbolic(config: Mapping[str, Any]) -> None:
+    if config["symbolic"]["enabled"] and not symbolic_models(config):
+        raise ConfigError(
+            f"config key 'symbolic.models': value {config['symbolic']['models']!r} has no model "
+            f"of models {config['models']!r}; with symbolic.enabled, expected at least one"
+        )
+
+
 def read_queries(config: Mapping[str, Any], points) -> Any:
     """The query points of ``predict.path`` (polymer, M, T [, Tg] in data.T_unit), with the
     data's Tg where the file has none; None without a query file.  ConfigError for a polymer
@@ -535,6 +560,7 @@ def validate_config(config: dict[str, Any], schema: Mapping[str, Any]) -> list[P
     config["free_volume"]["parameters"] = resolve_path(config["free_volume"]["parameters"])
     _check_split_settings(config, schema)
     _check_compare(config)
+    _check_symbolic(config)
     law = law_of(config)
     _check_b_inputs(config, law)
     if measured(config):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -102,6 +104,69 @@ def pca_projection(X: np.ndarray, n_components: int = 2) -> tuple[np.ndarray, np
         projection[:, :available] = pca.fit_transform(StandardScaler().fit_transform(X))
         explained[:available] = pca.explained_variance_ratio_ * 100.0
     return projection, explained
+
+
+@dataclass(frozen=True)
+class Ordination:
+    """Principal coordinates of a sample of rows (:func:`pcoa_projection`)."""
+
+    coordinates: np.ndarray  # (n_sampled, 2): the first two principal coordinates
+    explained_pct: np.ndarray  # (2,): their eigenvalues, percent of the positive eigenvalues' sum
+    negative_pct: float  # |sum of the negative eigenvalues|, percent of the positive ones' sum
+    rows: np.ndarray  # (n_sampled,): the rows of X drawn
+    n_rows: int  # rows of X
+
+
+def standardised(X: np.ndarray) -> np.ndarray:
+    """``(X - mean) / std`` per column of ``X`` (n, k); a constant column becomes 0."""
+    X = np.asarray(X, dtype=np.float64)
+    scale = X.std(axis=0)
+    return (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+
+
+def log_distances(Z: np.ndarray) -> np.ndarray:
+    """``ln(1 + d)`` of the Euclidean distances between the rows of ``Z`` (n, k): an (n, n)
+    symmetric, hollow matrix.  The logarithm keeps the order of the distances but compresses
+    the large ones: the matrix is no longer Euclidean, the case the lecture suggests PCoA for."""
+    from scipy.spatial.distance import pdist, squareform
+
+    return squareform(np.log1p(pdist(np.asarray(Z, dtype=np.float64))))
+
+
+def ordinate(distances: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """PCoA (scikit-bio's ``pcoa``, exact eigendecomposition) of a distance matrix (n, n): the
+    first two principal coordinates (n, 2), their eigenvalues in percent of the positive
+    eigenvalues' sum (2,), and the negative eigenvalues' sum in percent of the same (0 for a
+    Euclidean matrix).  scikit-bio sets negative eigenvalues to zero; their sum follows from the
+    trace of the centred matrix, ``sum_ij d_ij^2 / (2 n)``, the sum of all eigenvalues.  Zero
+    coordinates and NaN shares where the points do not spread (fewer than 3, or all equal)."""
+    from skbio import DistanceMatrix
+    from skbio.stats.ordination import pcoa
+
+    n = len(distances)
+    coordinates, explained = np.zeros((n, 2)), np.full(2, np.nan)
+    if n < 3 or not np.max(distances) > 0:
+        return coordinates, explained, float("nan")
+    result = pcoa(DistanceMatrix(distances), dimensions=n, warn_neg_eigval=False)
+    eigenvalues = result.eigvals.to_numpy(np.float64)
+    positive = float(eigenvalues[eigenvalues > 0].sum())
+    available = min(2, int((eigenvalues > 0).sum()))
+    coordinates[:, :available] = result.samples.to_numpy(np.float64)[:, :available]
+    explained[:available] = eigenvalues[:available] / positive * 100.0
+    total = float(np.sum(np.asarray(distances, dtype=np.float64) ** 2) / (2 * n))
+    return coordinates, explained, max(positive - total, 0.0) / positive * 100.0
+
+
+def pcoa_projection(X: np.ndarray, max_rows: int, seed: int) -> Ordination:
+    """:func:`ordinate` of the :func:`log_distances` between at most ``max_rows`` rows of ``X``
+    (n, k), :func:`standardised` over all its rows, drawn without replacement (``seed``; all
+    rows if there are fewer)."""
+    X = np.asarray(X, dtype=np.float64)
+    rows = np.arange(len(X))
+    if len(X) > max_rows:
+        rows = np.sort(np.random.default_rng(seed).choice(len(X), size=max_rows, replace=False))
+    coordinates, explained, negative = ordinate(log_distances(standardised(X)[rows]))
+    return Ordination(coordinates, explained, negative, rows, len(X))
 
 
 def lecture_table(metrics: pd.DataFrame) -> pd.DataFrame:

@@ -6,8 +6,10 @@
     results/<scenario>/fits/<model>/<hyper>/<group>/<file>              (over folds and seeds)
     results/<scenario>/compare/<model a>/<hyper a>/<model b>/<hyper b>/<group>/fold~<k>/seed~<s>/
     results/<scenario>/pca/fold~<k>/<group>.svg
+    results/<scenario>/pcoa/fold~<k>/<group>.svg
+    results/<scenario>/fits/<model>/<hyper>/<group>/symbolic.{csv,html}, symbolic_alpha.svg
     results/<scenario>/logs/...
-    results/summary/...
+    results/summary/...                         (symbolic.{parquet,csv}, symbolic_summary.*)
 
 ``<scenario>`` and ``<hyper>`` are ``key~value`` folders (Snakemake's ``Paramspace``): a simulated
 scenario's parameters of the law and the noise (``Ka~140.0/Kb~40.0/noise~0.0``), a model's swept
@@ -34,8 +36,16 @@ COMPARE_DIR = (
     "/{group}/fold~{fold}/seed~{seed}"
 )
 PCA_FIGURE = f"{SCENARIO_DIR}/pca/fold~{{fold}}/{{group}}.svg"
+PCOA_FIGURE = f"{SCENARIO_DIR}/pcoa/fold~{{fold}}/{{group}}.svg"
+SYMBOLIC_TABLE = f"{GROUP_DIR}/symbolic.csv"  # one row per fold and seed of the group
+SYMBOLIC_HTML = f"{GROUP_DIR}/symbolic.html"
+SYMBOLIC_FIGURE = f"{GROUP_DIR}/symbolic_alpha.svg"
 LOG_DIR = f"{SCENARIO_DIR}/logs"
 SUMMARY_DIR = f"{RESULTS}/summary"
+SYMBOLIC_FITS_PARQUET = f"{SUMMARY_DIR}/symbolic.parquet"  # every symbolic fit, one row each
+SYMBOLIC_FITS_CSV = f"{SUMMARY_DIR}/symbolic.csv"
+SYMBOLIC_SUMMARY_CSV = f"{SUMMARY_DIR}/symbolic_summary.csv"  # per group: form found how often
+SYMBOLIC_SUMMARY_HTML = f"{SUMMARY_DIR}/symbolic_summary.html"
 
 KEY_VALUE = "[^/~]+~[^/]+"
 KEY_VALUES = f"{KEY_VALUE}(/{KEY_VALUE})*"  # one or more key~value folders

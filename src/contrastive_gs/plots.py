@@ -189,6 +189,59 @@ def pca_scatter(projection: np.ndarray, explained_pct: np.ndarray, title: str) -
     return figure
 
 
+def pcoa_scatter(ordination, target: np.ndarray, title: str) -> Figure:
+    """The pairs on their first two principal coordinates (``ordination``: a
+    :class:`contrastive_gs.diagnostics.Ordination`), coloured by ``target`` (their
+    ``logD_ratio``, shape (n_sampled,)); the sample size and the negative eigenvalues noted."""
+    figure, ax = plt.subplots(figsize=(5.8, 4.5))
+    points = ax.scatter(
+        ordination.coordinates[:, 0], ordination.coordinates[:, 1], c=target, s=6, alpha=0.6,
+        cmap="viridis",
+    )  # fmt: skip
+    figure.colorbar(points, ax=ax, label="logD_ratio")
+    explained = ordination.explained_pct
+    ax.set_xlabel(f"PCoA axis 1 ({explained[0]:.1f} %)")
+    ax.set_ylabel(f"PCoA axis 2 ({explained[1]:.1f} %)")
+    ax.set_title(f"PCoA of ln(1 + distance) between pairs: {title}", fontsize=10)
+    drawn = len(ordination.rows)
+    sample = (
+        f"all {drawn} pairs" if drawn == ordination.n_rows
+        else f"n = {drawn} of {ordination.n_rows} pairs (seeded draw)"
+    )  # fmt: skip
+    note = f"{sample}; negative eigenvalues {ordination.negative_pct:.2f} % of the positive"
+    ax.text(0.01, 0.01, note, transform=ax.transAxes, fontsize=7, va="bottom")
+    figure.tight_layout()
+    return figure
+
+
+def symbolic_alpha_figure(
+    points: pd.DataFrame,
+    curves: Mapping[str, tuple[np.ndarray, np.ndarray, str]],
+    truth_curves: Mapping[str, tuple[np.ndarray, np.ndarray, str]] | None,
+    title: str,
+) -> Figure:
+    """alpha against ``T - Tg``: the points each fit's symbolic regression was given (columns
+    fit (its name), T_minus_Tg (K), alpha), the expression it found (``curves``: fit ->
+    (T - Tg grid (K), alpha, legend label)) and the true law per polymer (``truth_curves``:
+    polymer -> (T - Tg grid, alpha, label); None where unknown)."""
+    figure, ax = plt.subplots(figsize=(7.5, 4.6))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, (fit, rows) in enumerate(points.groupby("fit", sort=False)):
+        color = colors[k % len(colors)]
+        ax.scatter(rows["T_minus_Tg"], rows["alpha"], s=14, alpha=0.6, color=color)
+        if fit in curves:
+            grid, alpha, label = curves[fit]
+            ax.plot(grid, alpha, "-", lw=1.0, color=color, label=label)
+    for k, (grid, alpha, label) in enumerate((truth_curves or {}).values()):
+        ax.plot(grid, alpha, "k--", lw=1.2, label=label if k == 0 else None)
+    ax.set_xlabel("x = T - Tg (K)")
+    ax.set_ylabel("scaling exponent alpha (-)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=6, loc="best")
+    figure.tight_layout()
+    return figure
+
+
 def _seed_band(rows: pd.DataFrame, x: str) -> pd.DataFrame:
     """Mean and sd over seeds of test R2 against ``x`` (sorted); sd 0 for a single seed."""
     band = rows.groupby(x)["r2"].agg(["mean", "std"]).fillna(0.0).sort_index()

@@ -25,7 +25,7 @@ from contrastive_gs import io
 # Distributions whose versions decide the numbers (and the workflow engine).
 PACKAGES = (
     "contrastive-gs", "snakemake", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels",
-    "torch", "matplotlib", "pyarrow",
+    "torch", "matplotlib", "pyarrow", "pyoperon", "sympy", "scikit-bio",
 )  # fmt: skip
 # Set by the workflow when it is parsed, read by the provenance job (a local job, so it shares
 # the environment of the Snakemake process): not params, so that they rerun nothing.

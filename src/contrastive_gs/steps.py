@@ -25,12 +25,14 @@ from contrastive_gs import (
     prediction,
     provenance,
     recovery,
+    symbolic,
     tables,
 )  # fmt: skip
-from contrastive_gs.families import Family, NotIdentifiable, family
+from contrastive_gs.families import Family, FittedModel, NotIdentifiable, family
 from contrastive_gs.laws import ESTIMATED, Law
-from contrastive_gs.pairs import FEATURES, select_group, select_points
+from contrastive_gs.pairs import FEATURES, POOLED, TARGET, select_group, select_points
 from contrastive_gs.polymers import Polymer
+from contrastive_gs.settings import compose
 
 log = logging.getLogger(__name__)
 Fits = Sequence[Sequence[Any]]  # (group, fold, seed) of each per-fit file, in file order
@@ -95,6 +97,16 @@ def make_pairs(
         io.write_parquet(pd.DataFrame({"point": np.arange(len(side)), "side": side}), sides_path)
 
 
+def group_truth(
+    law: Law, truth: Mapping[str, float | None], polymers: Sequence[Polymer]
+) -> dict[str, float]:
+    """The law's true parameters for a group of ``polymers`` (:meth:`Law.group_truth`); none
+    where the truth is unknown (measured data)."""
+    if not any(value is not None for value in truth.values()):
+        return {}
+    return law.group_truth(truth, polymers)
+
+
 def fit_point(
     points_path: str,
     folds: Mapping[int, tuple[str, str]],
@@ -146,11 +158,9 @@ def fit_point(
             alpha = np.nan
         alpha_table = recovery.alpha_frame(group_points, alpha, fold=fold, seed=seed)
         names = set(group_points["Polymer"])
-        known = any(value is not None for value in truth.values())  # measured data: no truth
-        group_truth = model.law.group_truth(truth, [p for p in polymers if p.name in names])
-        group_truth = group_truth if known else {}
+        known = group_truth(model.law, truth, [p for p in polymers if p.name in names])
         own_fit = result.model.law_fit() if hasattr(result.model, "law_fit") else None
-        law = recovery.fit_record(alpha_table, group_truth, model.law, statuses, own_fit)
+        law = recovery.fit_record(alpha_table, known, model.law, statuses, own_fit)
         log.info("%s fold=%d seed=%d scaling law: %s", group, fold, seed, law["law"]["estimates"])
         in_group = select_points(with_queries, group).index.to_numpy()
         predicted = prediction.point_predictions(
@@ -238,6 +248,143 @@ def pca_figures(pairs_path: str, groups: Sequence[str], outputs: Sequence[str]) 
             select_group(pairs, group)[FEATURES].to_numpy()
         )
         io.save_figure(plots.pca_scatter(projection, explained, group), path)
+
+
+def pcoa_figures(
+    pairs_path: str, groups: Sequence[str], max_pairs: int, seed: int, outputs: Sequence[str]
+) -> None:
+    """PCoA of ln(1 + distance) between the standardised contrastive features of at most
+    ``max_pairs`` pairs of each group (a seeded draw), coloured by their logD_ratio."""
+    pairs = io.read_parquet(pairs_path, columns=["Polymer_i", "Polymer_j", *FEATURES, TARGET])
+    for group, path in zip(groups, outputs, strict=True):
+        rows = select_group(pairs, group)
+        ordination = diagnostics.pcoa_projection(rows[FEATURES].to_numpy(), max_pairs, seed)
+        log.info(
+            "%s: PCoA of %d of %d pairs, axes %s %% of the positive eigenvalues, negative ones "
+            "%.3g %%", group, len(ordination.rows), ordination.n_rows,
+            np.round(ordination.explained_pct, 1), ordination.negative_pct,
+        )  # fmt: skip
+        target = rows[TARGET].to_numpy()[ordination.rows]
+        io.save_figure(plots.pcoa_scatter(ordination, target, group), path)
+
+
+def fit_label(fold: int, seed: int, folds: int) -> str:
+    """A fit's name in a legend: its seed, and its fold where there are several."""
+    return f"fold {fold}, seed {seed}" if folds > 1 else f"seed {seed}"
+
+
+def symbolic_group(
+    alpha_files: Mapping[tuple, str],
+    model_files: Mapping[tuple, str] | None,
+    settings: symbolic.RecoverySettings,
+    truth: Mapping[str, float],
+    label: str,
+) -> pd.DataFrame:
+    """One row per fit of a group (``alpha_files``: its alpha table per (group, fold, seed)):
+    its identity, the :class:`contrastive_gs.symbolic.LawRecovery` of its alpha (the fit's seed
+    seeds the search), the model's own expression (``model_``: where ``model_files`` are given,
+    for a family whose fits are expressions) and the truth (``<name>_true``)."""
+    rows = []
+    for identity, path in alpha_files.items():
+        group, fold, seed = identity
+        found = symbolic.recover_law(io.read_parquet(path), settings, seed)
+        log.info("%s fold=%d seed=%d: %s%s (search %.2f s)", label, fold, seed,
+                 found.expression or found.reason,
+                 " [the law's form]" if found.form_matched else "", found.seconds)  # fmt: skip
+        row = {"group": group, "fold": fold, "seed": seed, **found.as_row()}
+        if model_files is not None:
+            own = FittedModel.load(model_files[identity]).closed_form() or {}
+            row.update({f"model_{key}": value for key, value in own.items()})
+        rows.append({**row, **{f"{name}_true": value for name, value in truth.items()}})
+    return pd.DataFrame(rows)
+
+
+def symbolic_figure(
+    table: pd.DataFrame,
+    alpha_files: Mapping[tuple, str],
+    law: Law,
+    truth: Mapping[str, float | None],
+    polymers: Sequence[Polymer],
+    title: str,
+):
+    """alpha against T - Tg for the fits of one group (their :func:`symbolic_group` rows and
+    alpha tables, in the same order), the expression each found, and the true law for each of
+    the group's ``polymers``."""
+    folds = table["fold"].nunique()
+    points, curves, ranges = [], {}, {}
+    for row, path in zip(table.itertuples(), alpha_files.values(), strict=True):
+        alpha_table = io.read_parquet(path)
+        for polymer, rows in alpha_table.groupby("Polymer", sort=False):
+            ranges[polymer] = (rows["T_minus_Tg"].min(), rows["T_minus_Tg"].max())
+        if not row.expression:
+            continue
+        name = fit_label(row.fold, row.seed, folds)
+        x, alpha = symbolic.alpha_points(alpha_table)
+        points.append(pd.DataFrame({"fit": name, "T_minus_Tg": x, "alpha": alpha}))
+        grid = np.linspace(x.min(), x.max(), 300)
+        found = " (the law's form)" if row.form_matched else ""
+        label = f"{name}: {row.expression}{found}"
+        curves[name] = (grid, symbolic.curve(row.expression, grid), label)
+    if not points:
+        return plots.message_figure(f"{title}: no symbolic regression ({table['reason'].iloc[0]})")
+    true_curves = truth_curves(law, truth, polymers, ranges)
+    return plots.symbolic_alpha_figure(pd.concat(points), curves, true_curves, title)
+
+
+def symbolic_fits(
+    files: Mapping[str, Sequence[str]],
+    fits: Fits,
+    groups: Sequence[str],
+    model: str,
+    settings: Mapping[str, Any],
+    law: Law,
+    truth: Mapping[str, float | None],
+    polymers: Sequence[Polymer],
+    title: str,
+    outputs: Mapping[str, Sequence[str]],
+) -> None:
+    """Per group of one (scenario, model, hyper) point: the closed form of alpha(T - Tg) that
+    symbolic regression finds for each fit, compared with the law's form, as a table (CSV and
+    HTML) and a figure of alpha with the expressions found.
+
+    ``files``: per-fit ``alpha`` tables and ``model`` files in ``fits`` order (the models are
+    read for a family whose fits are expressions); ``settings``: the symbolic section's search
+    keys and ``snap``; ``truth``: the scenario's parameters of the law (None where unknown);
+    ``outputs``: ``table``, ``html`` and ``figure``, one per group in ``groups`` order.
+    """
+    recovery_settings = compose(symbolic.RecoverySettings, settings)
+    paths = per_fit_files(files, fits)
+    expresses = family(model).has_closed_form
+    for k, group in enumerate(groups):
+        alpha_files = {fit: names["alpha"] for fit, names in paths.items() if fit[0] == group}
+        model_files = (
+            {fit: names["model"] for fit, names in paths.items() if fit[0] == group}
+            if expresses
+            else None
+        )
+        members = [p for p in polymers if group in (POOLED, p.name)]
+        known = group_truth(law, truth, members)
+        table = symbolic_group(
+            alpha_files, model_files, recovery_settings, known, f"{title} {group}"
+        )
+        io.write_csv(table, outputs["table"][k])
+        summary = symbolic.describe_summary(symbolic.seed_summary(table, known))
+        tables.write_frame_html(
+            table, outputs["html"][k], kind="symbolic", subtitle=f"{title}, {group}: {summary}"
+        )
+        figure = symbolic_figure(table, alpha_files, law, truth, members, f"{title}, {group}")
+        io.save_figure(figure, outputs["figure"][k])
+
+
+def write_symbolic_tables(files: Sequence[str], outputs: Mapping[str, str]) -> None:
+    """Every symbolic fit of the run in one tidy table (Parquet and CSV), and per group how
+    often the law's form was found, with the mean Ka, Kb where found and their errors (CSV and
+    HTML)."""
+    fits, groups = aggregation.symbolic_tables(files)
+    io.write_parquet(fits, outputs["parquet"])
+    io.write_csv(fits, outputs["csv"])
+    io.write_csv(groups, outputs["summary"])
+    tables.write_frame_html(groups, outputs["html"], kind="symbolic_summary")
 
 
 def write_summary_tables(metrics_files: Sequence[str], outputs: Mapping[str, str]) -> None:

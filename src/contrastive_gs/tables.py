@@ -47,6 +47,22 @@ KINDS = {
         "estimated, or not identifiable with the reason; a parameter not identifiable is held at "
         "the law's value (its default, start or published value) wherever a fit needs it.",
     ),
+    "symbolic": (
+        "Symbolic regression: the closed form of alpha(T - Tg) of each fit",
+        "One row per fold and seed: the expression chosen on Operon's Pareto front (x = T - Tg "
+        "in K; constants to 6 significant digits; the highest drop of ln RMSE per node among "
+        "the expressions within (1 + tolerance) of the best RMSE), whether it has the law's "
+        "form c + Ka/(Kb + x), then c_found, Ka_found and Kb_found (K) read off it, its length "
+        "(complexity), its RMSE on alpha, the points regressed, the size of the front and the "
+        "search's wall time (s); reason: why no search was run. model_expression: the fitted "
+        "model's own expression, for symbolic regression on the pair features.",
+    ),
+    "symbolic_summary": (
+        "Symbolic regression over seeds: how often the law's form was found",
+        "One row per (scenario, model, hyper-parameters, group): fits, fits searched, fits whose "
+        "expression has the form c + Ka/(Kb + x); the mean Ka_found and Kb_found (K) of those, "
+        "and their mean absolute relative error against the truth (%).",
+    ),
     "summary": (
         "Metrics over seeds: mean, standard deviation and count per fit and split",
         "One row per (scenario, model, hyper-parameters, group, split); r2_ceiling: the best R2 "

@@ -44,6 +44,8 @@ MODELS = list(config["models"])
 DATA_POINTS = cgs_config.data_points(config, POLYMERS)
 FOLDS = list(range(split_from_config(config["pairs"]).get_n_splits(DATA_POINTS)))
 COMPARED = list(config["compare"]) if set(config["compare"]) <= set(MODELS) else []
+# Closed-form recovery (config symbolic): the fitted models of symbolic.models, when enabled.
+SYMBOLIC_MODELS = cgs_config.symbolic_models(config)
 QUERIES = config["predict"]["path"]
 
 # Scenarios: one Paramspace point per combination of the swept data keys (simulated data), or
@@ -297,18 +299,13 @@ def all_fit_files(filename):
     ]
 
 
-def all_group_files(filename):
-    """A per-group file of every scenario, model, hyper-parameter point and group."""
+def all_group_files(pattern, models=MODELS):
+    """A per-group file (``pattern`` below GROUP_DIR) of every scenario, model of ``models``,
+    hyper-parameter point and group."""
     return [
-        fill(
-            f"{GROUP_DIR}/{filename}",
-            scenario=scenario,
-            model=model,
-            hyper=hyper,
-            group=group,
-        )
+        fill(pattern, scenario=scenario, model=model, hyper=hyper, group=group)
         for scenario in SCENARIO_PATHS
-        for model in MODELS
+        for model in models
         for hyper in HYPERS[model].instance_patterns
         for group in GROUPS
     ]
@@ -340,12 +337,13 @@ def compare_targets(scenario):
 
 
 def figure_targets():
-    """Per-fit figures, alpha-vs-T figures, the comparison and the PCA of the figure
+    """Per-fit figures, alpha-vs-T figures, the comparison, the PCA and the PCoA of the figure
     scenarios."""
     targets = []
     for scenario in FIGURE_SCENARIOS:
         for fold in FIGURE_FOLDS:
-            targets += _formatted(rules.pca.output, scenario=scenario, fold=fold)
+            for rule_outputs in (rules.pca.output, rules.pcoa.output):
+                targets += _formatted(rule_outputs, scenario=scenario, fold=fold)
         for model in MODELS:
             for hyper in HYPERS[model].instance_patterns:
                 for rule_outputs in (rules.diagnose.output, rules.recover.output):
@@ -356,12 +354,12 @@ def figure_targets():
     return targets
 
 
-def _model_jobs(scenarios):
-    """Wildcards of a job per (scenario, model, hyper-parameter point)."""
+def _model_jobs(scenarios, models=MODELS):
+    """Wildcards of a job per (scenario, model of ``models``, hyper-parameter point)."""
     return [
         {"scenario": scenario, "model": model, "hyper": hyper}
         for scenario in scenarios
-        for model in MODELS
+        for model in models
         for hyper in HYPERS[model].instance_patterns
     ]
 
@@ -414,11 +412,16 @@ def run_jobs():
         "fit_tables": figure_models,
         "compare": figure_compares,
         "compare_tables": figure_compares,
-        "pca": [
-            {"scenario": scenario, "fold": fold}
-            for scenario in FIGURE_SCENARIOS
-            for fold in FIGURE_FOLDS
-        ],
+        **{
+            name: [
+                {"scenario": scenario, "fold": fold}
+                for scenario in FIGURE_SCENARIOS
+                for fold in FIGURE_FOLDS
+            ]
+            for name in ("pca", "pcoa")
+        },
+        "symbolic": _model_jobs(SCENARIO_PATHS, SYMBOLIC_MODELS),
+        "aggregate_symbolic": [{}] if SYMBOLIC_MODELS else [],
         **{
             name: [{}]
             for name in (
@@ -441,9 +444,22 @@ def run_jobs():
     ]
 
 
+def symbolic_targets():
+    """The symbolic rule's outputs for every scenario and symbolic model, and their summary;
+    none unless symbolic.enabled."""
+    if not SYMBOLIC_MODELS:
+        return []
+    return [
+        path
+        for job in _model_jobs(SCENARIO_PATHS, SYMBOLIC_MODELS)
+        for path in _formatted(rules.symbolic.output, **job)
+    ] + list(rules.aggregate_symbolic.output)
+
+
 def all_targets():
     return [
         *figure_targets(),
+        *symbolic_targets(),
         *rules.aggregate.output,
         *rules.sweep_figures.output,
         *rules.aggregate_recovery.output,

@@ -1,6 +1,6 @@
 # The lecture's side-by-side diagnostics of two models (config compare: its NN and polynomial),
 # and its PCA: one job per (scenario, hyper-parameters of each model), files per group, fold
-# and seed.
+# and seed; beside the PCA, the PCoA of the pairs that the lecture suggests (config pcoa).
 
 
 rule compare:
@@ -74,3 +74,31 @@ rule pca:
         groups=FIGURE_GROUPS,
     script:
         "../../scripts/pca.py"
+
+
+rule pcoa:
+    input:
+        pairs=f"{PAIRS_DIR}/pairs.parquet",
+    output:
+        figures=report_group_files(
+            layout.PCOA_FIGURE,
+            FIGURE_GROUPS,
+            "pcoa.rst",
+            "pca",
+            "PCoA of ln(1 + distance) between pairs",
+        ),
+    log:
+        f"{LOG_DIR}/pcoa/fold~{{fold}}.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/pcoa/fold~{{fold}}.tsv"
+    conda:
+        CONDA_ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        groups=FIGURE_GROUPS,
+        pcoa=cgs_config.canonical(config["pcoa"]),
+    script:
+        "../../scripts/pcoa.py"

@@ -41,7 +41,7 @@ localrules:
 
 rule aggregate_predictions:
     input:
-        cross_validation=all_group_files("cross_validation.csv"),
+        cross_validation=all_group_files(f"{GROUP_DIR}/cross_validation.csv"),
     output:
         parquet=f"{SUMMARY_DIR}/cross_validation.parquet",
         csv=f"{SUMMARY_DIR}/cross_validation.csv",

@@ -60,6 +60,11 @@ class FittedModel(ABC):
 
     anchor_counts: np.ndarray | None = None  # a bagged fit's draw of the points (its weights)
 
+    def closed_form(self) -> dict[str, Any] | None:
+        """The model as one expression, where it is one (symbolic regression): ``expression``
+        (text), ``latex`` and ``complexity`` (its length); None for other models."""
+        return None
+
     def save(self, path: str | Path) -> None:
         """Write the model to ``path`` atomically (pickle)."""
         from contrastive_gs.io import atomic_path
@@ -86,6 +91,7 @@ class Family(ABC):
     # trains on every pair within blocks of points in O(points): ``fit`` then also takes a
     # :class:`contrastive_gs.allpairs.BlockPairs` for ``train_pairs``.
     trains_on_all_pairs: ClassVar[bool] = False
+    has_closed_form: ClassVar[bool] = False  # its fitted models are expressions (closed_form)
 
     def __init__(self, settings: Any, law: Law):
         self.settings = settings
