@@ -11,11 +11,13 @@ same model's curve fit of the law's form to its alpha and the kernel fit's; the 
 against `poly`, `lasso` and the information ceiling; the time of each search (one core) and of
 the whole run.  Headline: the structured twin, noise 0, worst group.
 
-    python bench/symbolic.py
+    python bench/symbolic.py                  # both cases (about 8 minutes on 2 cores)
+    python bench/symbolic.py --cases glassy   # one
 """
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 from pathlib import Path
 
@@ -66,13 +68,21 @@ def symbolic_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     curve = recovery.pivot_table(
         index=KEYS, columns="parameter", values="mean_abs_rel_error_pct", sort=False
     )[["Ka", "Kb"]].add_suffix("_curve_err")
-    kernel = curve.xs("kernel", level="model").add_prefix("kernel_")
+    kernel = curve.xs("kernel", level="model").add_prefix("kernel ")
     table = rows.join(curve).reset_index()
     table = table.merge(kernel.reset_index(), on=["noise", "group"], how="left")
     table["form found"] = table["found"].astype(int).astype(str) + "/" + table["fits"].astype(str)
     return table.drop(columns=["found", "fits"]).rename(
         columns=lambda c: c.replace("_curve_err", " curve err %").replace("_sr_err", " err %")
     )
+
+
+def first_seed_expressions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The expression of alpha(x = T - Tg) chosen for the first seed of each (noise, model,
+    group) with a search."""
+    fits = _ensure_noise(tables["symbolic"])
+    fits = fits[(fits["reason"].fillna("") == "") & (fits["seed"] == fits["seed"].min())]
+    return fits[[*KEYS, "form_matched", "expression"]]
 
 
 def pair_feature_table(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -95,10 +105,13 @@ def search_times(tables: dict[str, pd.DataFrame]) -> tuple[float, float, int, fl
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
+    cases = parser.parse_args().cases
     tables = {}
     with tempfile.TemporaryDirectory(prefix="cgs-symbolic-") as scratch:
-        for name, (configfile, switch_on) in CASES.items():
-            tables[name] = run_case(Path(scratch), name, configfile, switch_on)
+        for name in cases:
+            tables[name] = run_case(Path(scratch), name, *CASES[name])
     results = {name: symbolic_table(case) for name, case in tables.items()}
     with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):
         for name, table in results.items():
@@ -106,13 +119,17 @@ def main() -> None:
             print("(err %: mean absolute relative error over the fits where found), beside the")
             print("curve fit of the law's form to the same alpha and the kernel fit's")
             print(table.to_string(index=False))
-        print("\nsr on the pair features: test R2 (mean over seeds) against poly, lasso, ceiling")
-        print(pair_feature_table(tables["lecture"]["metrics"]).to_string(index=False))
+            print(f"\n{name}: the expression of the first seed (x = T - Tg, K)")
+            print(first_seed_expressions(tables[name]).to_string(index=False))
         for name, case in tables.items():
             median, longest, count, jobs = search_times(case)
             wall = case["wall"]["wall_s"][0]
             print(f"\n{name}: {count} searches, median {median:.2f} s, max {longest:.2f} s (one "
                   f"core); symbolic jobs {jobs:.0f} s of the run's {wall:.0f} s wall")  # fmt: skip
+        if "lecture" not in tables:
+            return
+        print("\nsr on the pair features: test R2 (mean over seeds) against poly, lasso, ceiling")
+        print(pair_feature_table(tables["lecture"]["metrics"]).to_string(index=False))
     lecture = results["lecture"]
     clean = lecture[(lecture["noise"] == 0) & (lecture["model"] == "twin_structured")]
     found = clean["form found"].str.split("/", expand=True).astype(int)
