@@ -194,7 +194,17 @@ def read_measured(
         [*KEY, "replicate"], key=lambda c: c.map(order) if c.name == "Polymer" else c,
         kind="stable",
     )  # fmt: skip
-    points = pd.DataFrame(
+    points = _points_frame(table, table["D"].to_numpy())
+    for column in [*OPTIONAL_COLUMNS, "row"]:
+        if column in table:
+            points[column] = table[column].to_numpy()
+    return points
+
+
+def _points_frame(table: pd.DataFrame, D: np.ndarray) -> pd.DataFrame:
+    """Points in the columns of simulated ones from a table of Polymer, M (g/mol), T and Tg (K),
+    with diffusivities ``D`` (m^2/s, NaN where unknown); no r or alpha (unknown)."""
+    return pd.DataFrame(
         {
             "Polymer": table["Polymer"].to_numpy(),
             "M": table["M"].to_numpy(),
@@ -203,14 +213,10 @@ def read_measured(
             "Tg": table["Tg"].to_numpy(),
             "r": np.nan,
             "alpha": np.nan,
-            "D": table["D"].to_numpy(),
-            "logD": np.log(table["D"].to_numpy()),
+            "D": D,
+            "logD": np.log(D),
         }
     )
-    for column in [*OPTIONAL_COLUMNS, "row"]:
-        if column in table:
-            points[column] = table[column].to_numpy()
-    return points
 
 
 QUERY_COLUMNS = ["polymer", "M", "T"]  # required of a query file; Tg optional
@@ -240,20 +246,7 @@ def read_query_file(
         table["Tg"] = _numeric(table, "Tg", path, positive=False) + offset
     else:
         table["Tg"] = table["Polymer"].map(Tg_of).astype(np.float64)
-    queries = pd.DataFrame(
-        {
-            "Polymer": table["Polymer"].to_numpy(),
-            "M": table["M"].to_numpy(),
-            "T": table["T"].to_numpy(),
-            "T_C": table["T"].to_numpy() - KELVIN_OFFSET,
-            "Tg": table["Tg"].to_numpy(),
-            "r": np.nan,
-            "alpha": np.nan,
-            "D": np.nan,
-            "logD": np.nan,
-            "row": table["row"].to_numpy(),
-        }
-    )
+    queries = _points_frame(table, np.full(len(table), np.nan)).assign(row=table["row"].to_numpy())
     for column in NUMERIC_OPTIONAL:
         if column in table:
             queries[column] = _numeric(table, column, path).to_numpy()

@@ -52,6 +52,25 @@ class Parameter:
     default: float | None = None  # value when it is not estimated (None: held at its start)
 
 
+# alpha = 1 + Ka / (Kb + r (T - Tg)), with r = r_glassy below Tg: the parameters of every law
+# whose alpha is the lecture's (the lecture's law, the blob law).
+ALPHA_PARAMETERS = (
+    Parameter("Ka", "K", 0.0, np.inf, 140.0, "numerator of alpha - 1"),
+    Parameter("Kb", "K", 0.0, np.inf, 40.0, "offset of the denominator of alpha - 1"),
+    Parameter("r_glassy", "-", 0.0, np.inf, 0.5, "state parameter below Tg (1: rubbery)", 1.0),
+)
+
+
+def alpha_group_truth(values: Mapping[str, float | None], polymers) -> dict[str, float]:
+    """The true parameters of :data:`ALPHA_PARAMETERS` for a group of ``polymers``: Ka and Kb
+    (K) where known, and r_glassy if the group's polymers share one value."""
+    known = {name: float(value) for name, value in values.items() if value is not None}
+    distinct_r = {float(polymer.r_glassy) for polymer in polymers}
+    if len(distinct_r) == 1:
+        known["r_glassy"] = distinct_r.pop()
+    return known
+
+
 def distinct(values: ArrayLike, digits: int = 9) -> int:
     """Number of distinct values (rounded to ``digits`` decimals)."""
     return len(np.unique(np.round(np.asarray(values, dtype=np.float64), digits)))

@@ -25,11 +25,13 @@ import numpy as np
 import pandas as pd
 
 from contrastive_gs.laws._base import (
+    ALPHA_PARAMETERS,
     ESTIMATED,
     Law,
     Parameter,
     PointModel,
     Values,
+    alpha_group_truth,
     distinct,
     glass_transition_status,
     not_identifiable,
@@ -53,11 +55,7 @@ class BlobLaw(Law):
     description: ClassVar[str] = (
         "ln D = ln D1(T, polymer) - alpha(T, Tg) ln N, N = (M - M_anchor)/M_blob"
     )
-    parameters: ClassVar[tuple[Parameter, ...]] = (
-        Parameter("Ka", "K", 0.0, np.inf, 140.0, "numerator of alpha - 1"),
-        Parameter("Kb", "K", 0.0, np.inf, 40.0, "offset of the denominator of alpha - 1"),
-        Parameter("r_glassy", "-", 0.0, np.inf, 0.5, "state parameter below Tg", 1.0),
-    )
+    parameters: ClassVar[tuple[Parameter, ...]] = ALPHA_PARAMETERS
     scenario_keys: ClassVar[tuple[str, ...]] = ("Ka", "Kb")
     allowed_b_inputs: ClassVar[tuple[str, ...]] = ("T_Tg",)
 
@@ -80,11 +78,7 @@ class BlobLaw(Law):
         return np.log(self.blobs(points))
 
     def group_truth(self, values, polymers) -> dict[str, float]:
-        known = {name: float(value) for name, value in values.items() if value is not None}
-        distinct_r = {float(polymer.r_glassy) for polymer in polymers}
-        if len(distinct_r) == 1:
-            known["r_glassy"] = distinct_r.pop()
-        return known
+        return alpha_group_truth(values, polymers)
 
     def alpha(self, points: pd.DataFrame, values: Values) -> np.ndarray:
         r_glassy = values.get("r_glassy", 1.0)

@@ -22,12 +22,14 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from contrastive_gs.laws._base import (
+    ALPHA_PARAMETERS,
     ESTIMATED,
     SPAN_MARGIN_K,
     Law,
     Parameter,
     PointModel,
     Values,
+    alpha_group_truth,
     distinct,
     glass_transition_status,
     not_identifiable,
@@ -138,11 +140,7 @@ class LectureLaw(Law):
     description: ClassVar[str] = (
         "ln D = ln D0 - alpha(T, Tg) ln(M/M0), alpha = 1 + Ka/(Kb + r (T - Tg))"
     )
-    parameters: ClassVar[tuple[Parameter, ...]] = (
-        Parameter("Ka", "K", 0.0, np.inf, 140.0, "numerator of alpha - 1"),
-        Parameter("Kb", "K", 0.0, np.inf, 40.0, "offset of the denominator of alpha - 1"),
-        Parameter("r_glassy", "-", 0.0, np.inf, 0.5, "state parameter below Tg (1: rubbery)", 1.0),
-    )
+    parameters: ClassVar[tuple[Parameter, ...]] = ALPHA_PARAMETERS
     scenario_keys: ClassVar[tuple[str, ...]] = ("Ka", "Kb")
 
     @classmethod
@@ -153,12 +151,7 @@ class LectureLaw(Law):
         return float(np.log(self.M0))
 
     def group_truth(self, values, polymers) -> dict[str, float]:
-        """Ka and Kb (K) where known, and r_glassy if the group's polymers share one value."""
-        known = {name: float(value) for name, value in values.items() if value is not None}
-        distinct_r = {float(polymer.r_glassy) for polymer in polymers}
-        if len(distinct_r) == 1:
-            known["r_glassy"] = distinct_r.pop()
-        return known
+        return alpha_group_truth(values, polymers)
 
     def point_columns(self, points: pd.DataFrame, values: Values) -> dict[str, np.ndarray]:
         """``r`` (state parameter at T), ``alpha`` and ``logD`` of points."""
