@@ -26,4 +26,5 @@ with io.job_log(snakemake.log[0]):
         [Polymer(**polymer) for polymer in params.polymers],
         queries_path=inputs.queries,
         threads=snakemake.threads,
+        device=params.device,
     )

@@ -364,6 +364,7 @@ def test_canonical_sorts_mappings_and_plain_numbers():
 def test_registries_and_schema_agree(schema):
     """The schema's enums of laws, models and splits are the registries; every family has its
     config section, and its hyper-parameter keys can be swept."""
+    from contrastive_gs.devices import DEVICES
     from contrastive_gs.families import FAMILIES
     from contrastive_gs.laws import LAWS
     from contrastive_gs.splits import SPLITS
@@ -373,6 +374,7 @@ def test_registries_and_schema_agree(schema):
     assert properties["models"]["items"]["enum"] == sorted(FAMILIES)
     assert properties["compare"]["items"]["enum"] == sorted(FAMILIES)
     assert sorted(properties["pairs"]["properties"]["split"]["enum"]) == sorted(SPLITS)
+    assert properties["device"]["enum"] == sorted(DEVICES)
     for name, family in FAMILIES.items():
         assert name in properties, name
         sweep = schema["properties"]["sweep"]["properties"][name]

@@ -75,8 +75,17 @@ AFTER_PAIRS = {
         ),
         (lambda c: c["pairs"].update(test_size=0.25), {"pair": 1, **AFTER_PAIRS}),
         (lambda c: c["figures"].update(seeds="all"), {}),  # one seed: the same figures
+        (lambda c: c.update(device="auto"), ONE_MODEL),  # the torch fits (nn), not poly
     ],
-    ids=["nn.width", "poly.degree", "nn.epochs", "data.Ka", "pairs.test_size", "figures.seeds"],
+    ids=[
+        "nn.width",
+        "poly.degree",
+        "nn.epochs",
+        "data.Ka",
+        "pairs.test_size",
+        "figures.seeds",
+        "device",
+    ],  # fmt: skip
 )
 def test_a_changed_value_reruns_exactly_what_depends_on_it(completed, change, expected):
     config = copy.deepcopy(completed.config)
@@ -143,3 +152,21 @@ def test_bad_config_stops_before_any_job(tmp_path):
     assert "Invalid configuration" in message
     assert "config key 'nn': unknown key(s) ['widht']" in message
     assert not workflow.path("results").exists()
+
+
+def fit_job_resources(workflow: Workflow) -> dict[str, str]:
+    """The resources of each fit job of a dry run, by its model."""
+    output = workflow.run("--dry-run").stdout
+    return {
+        re.search(r"model=(\w+)", block).group(1): re.search(r"resources: (.*)", block).group(1)
+        for block in re.split(r"\n\[[^\]]+\]\n", output)
+        if block.startswith("rule fit:")
+    }
+
+
+def test_device_cuda_asks_a_cluster_for_a_gpu_for_the_torch_fits_only(tmp_path):
+    config = tiny_config()
+    config["device"] = "cuda"
+    resources = fit_job_resources(Workflow(tmp_path, config))
+    assert set(resources) == {"nn", "poly"}
+    assert "gpu=1" in resources["nn"].split(", ") and "gpu=0" in resources["poly"].split(", ")

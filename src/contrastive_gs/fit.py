@@ -196,11 +196,14 @@ def fit_batch(
     groups: Sequence[str],
     seeds: Sequence[int],
     threads: int = 1,
+    device: str = "cpu",
 ) -> Iterator[tuple[str, int, int, FitResult]]:
     """Yield ``(group, fold, seed, FitResult)`` for every group, fold and seed: one process,
-    many fits, on ``threads`` CPU threads."""
+    many fits, on ``threads`` CPU threads; a torch family trains on the device entry ``device``
+    (:mod:`contrastive_gs.devices`)."""
     if family.uses_torch:
         training.set_torch_threads(threads)
+        training.use_device(device)
     for group in groups:
         for fold, fold_pairs in folds.items():
             label = f"{family.name} group={group} fold={fold}"

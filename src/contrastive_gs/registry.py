@@ -1,4 +1,4 @@
-"""Registries: one per axis of the workflow (laws, model families, splits), each a plain dict
+"""Registries: one per axis of the workflow (laws, model families, splits, devices), each a dict
 from an entry's name to its class, filled by importing every public module of the axis' package.
 
 Adding an entry is adding a module: nothing else lists the entries.

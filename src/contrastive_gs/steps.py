@@ -117,8 +117,10 @@ def fit_point(
     polymers: Sequence[Polymer],
     queries_path: str | None = None,
     threads: int = 1,
+    device: str = "cpu",
 ) -> None:
-    """Fit ``model`` to every group, fold and seed of ``fits``; per fit, write its metrics,
+    """Fit ``model`` to every group, fold and seed of ``fits`` (a torch model on ``threads``
+    threads and the device entry ``device``); per fit, write its metrics,
     pair predictions, model, the alpha it implies at every point of its group, the law (fitted
     to that alpha, or the fit's own), and the anchored predictions of ln D at the group's points
     and query points.
@@ -147,7 +149,7 @@ def fit_point(
     groups = list(dict.fromkeys(group for group, _, _ in fits))
     seeds = list(dict.fromkeys(seed for _, _, seed in fits))
     out = per_fit_files(outputs, fits)
-    results = fit.fit_batch(model, points, fold_pairs, groups, seeds, threads)
+    results = fit.fit_batch(model, points, fold_pairs, groups, seeds, threads, device)
     for group, fold, seed, result in results:
         group_points = select_points(points, group)
         sides = sides_of_fold[fold]

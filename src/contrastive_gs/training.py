@@ -1,5 +1,5 @@
-"""Training of the torch networks: seeding, threads, the MLP, full-batch Adam with a step
-schedule, and ensembles of networks trained as one.
+"""Training of the torch networks: seeding, threads, the device, the MLP, full-batch Adam with a
+step schedule, and ensembles of networks trained as one.
 
 torch is imported inside the functions that need it: it costs a job ~1 s to import, and jobs
 that fit no network should not pay for it.
@@ -45,6 +45,32 @@ def set_torch_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
+_device: torch.device | None = None  # where this process trains (use_device); None: the CPU
+
+
+def use_device(name: str) -> torch.device:
+    """Train this process's networks on the device entry ``name`` (config ``device``, see
+    :mod:`contrastive_gs.devices`), prepared for deterministic work; the torch device.
+    DeviceUnavailableError where it is not on this machine."""
+    from contrastive_gs.devices import device
+
+    global _device
+    entry = device(name)
+    resolved = entry.resolve()
+    entry.prepare(resolved)
+    _device = resolved
+    log.info("device %s: torch fits run on %s", name, resolved)
+    return resolved
+
+
+def training_device() -> torch.device:
+    """The device of this process's training (:func:`use_device`; the CPU by default).  Fitted
+    networks are moved back to the CPU after training."""
+    import torch
+
+    return _device if _device is not None else torch.device("cpu")
+
+
 def build_mlp(n_inputs: int, network: NetworkSettings) -> torch.nn.Sequential:
     """``n_inputs -> width (x depth, activation) -> 1``; PyTorch's default initialisation."""
     from torch import nn
@@ -81,7 +107,7 @@ def train_full_batch(
     for epoch in range(1, epochs + 1):
         optimizer.zero_grad()
         loss = loss_of_model(model)
-        values = loss.detach().numpy()
+        values = loss.detach().cpu().numpy()
         if not np.isfinite(values).all():
             raise FitDivergedError(
                 f"{label}: training diverged at epoch {epoch} (loss {values}); "
@@ -148,8 +174,9 @@ def fit_mlps(
     """
     import torch
 
-    X_t = torch.tensor(X, dtype=torch.float32)
-    y_t = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
+    device = training_device()
+    X_t = torch.tensor(X, dtype=torch.float32, device=device)
+    y_t = torch.tensor(y, dtype=torch.float32, device=device).reshape(-1, 1)
     trained = {}
     for group in seed_groups(list(seeds), network.width):
         networks = []
@@ -166,17 +193,22 @@ def _train_stacked(networks, X, y, network: NetworkSettings, schedule, label: st
 
     Their linear layers are stacked into weights (S, in, out) and biases (S, 1, out); the loss
     is the sum of the members' MSEs, so each member gets exactly its own gradient, and Adam acts
-    element-wise.  The trained weights are written back into ``networks``.
+    element-wise.  The stack lives on the device of ``X`` (the networks' initial weights come
+    from the CPU, so that a seed starts from the same weights on every device); the trained
+    weights are written back into ``networks`` (on the CPU).
     """
     import torch
 
     layers = [[m for m in member if isinstance(m, torch.nn.Linear)] for member in networks]
+
+    def stacked(parameters) -> torch.nn.Parameter:
+        return torch.nn.Parameter(torch.stack(parameters).to(X.device))
+
     weights = [
-        torch.nn.Parameter(torch.stack([member[k].weight.detach().T for member in layers]))
-        for k in range(len(layers[0]))
+        stacked([member[k].weight.detach().T for member in layers]) for k in range(len(layers[0]))
     ]
     biases = [
-        torch.nn.Parameter(torch.stack([member[k].bias.detach()[None, :] for member in layers]))
+        stacked([member[k].bias.detach()[None, :] for member in layers])
         for k in range(len(layers[0]))
     ]
     activation = {  # in place where autograd allows (silu's gradient needs its input)

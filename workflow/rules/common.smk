@@ -14,7 +14,8 @@ from contrastive_gs import config as cgs_config
 from contrastive_gs import layout
 from contrastive_gs import provenance
 from contrastive_gs.data import DataFileError
-from contrastive_gs.families import FAMILIES, family_from_config
+from contrastive_gs.devices import device
+from contrastive_gs.families import FAMILIES, family, family_from_config
 from contrastive_gs.splits import split_from_config
 
 # Read by the provenance job (see contrastive_gs.provenance): not params, so they rerun nothing.
@@ -252,6 +253,18 @@ def fit_priority(wildcards):
     times epochs in millions, c) as c / (1 + c)."""
     cost = family_from_config(wildcards.model, model_settings(wildcards), LAW).cost()
     return cost / (1 + cost)
+
+
+def fit_device(wildcards):
+    """The device of a fit job (config device) for a torch family, so that another device
+    reruns only those; None for the others, which never read it."""
+    return config["device"] if family(wildcards.model).uses_torch else None
+
+
+def fit_gpus(wildcards):
+    """GPUs a fit job asks a cluster for (resource gpu, read by the SLURM plugin): one for a
+    torch family on a device that requests one (cuda), else none."""
+    return int(family(wildcards.model).uses_torch and device(config["device"]).requests_gpu)
 
 
 def scaling_law_truth(wildcards):

@@ -28,8 +28,10 @@ rule fit:
     resources:
         mem_mb=2000,
         runtime=60,
+        gpu=fit_gpus,
     params:
         settings=model_settings,
+        device=fit_device,
         law=LAW_PARAMS,
         fits=fit_job_fits,
         folds=fit_job_folds,

@@ -108,11 +108,14 @@ class TwinModel(FittedModel):
     anchor_counts: np.ndarray | None = None  # bagging: the draw of the points it trained on
 
     def _tensor(self, values: np.ndarray):
+        """``values`` as a tensor of the model's dtype, on the device of its networks."""
         import torch
 
+        device = next(self.networks.parameters()).device
         return torch.tensor(
-            np.asarray(values, dtype=np.float64), dtype=getattr(torch, self.settings.dtype)
-        )
+            np.asarray(values, dtype=np.float64), dtype=getattr(torch, self.settings.dtype),
+            device=device,
+        )  # fmt: skip
 
     def _standardise(self, X):
         return (X - self._tensor(self.feature_mean)) / self._tensor(self.feature_std)
@@ -193,17 +196,18 @@ class _MaterialisedPairs:
         """Least-squares alpha of the targets on the covariate differences (0 without any)."""
         return float(-(self.y @ self.du) / (self.du @ self.du)) if np.any(self.du) else 0.0
 
-    def loss(self, dtype, y_scale: float, counts: np.ndarray | None):
-        """The (weighted) mean squared error of g's pair differences, g in units of y_scale."""
+    def loss(self, dtype, device, y_scale: float, counts: np.ndarray | None):
+        """The (weighted) mean squared error of g's pair differences, g in units of y_scale,
+        with tensors of ``dtype`` on ``device``."""
         import torch
 
-        i = torch.tensor(self.i, dtype=torch.long)
-        j = torch.tensor(self.j, dtype=torch.long)
-        y_t = torch.tensor(self.y / y_scale, dtype=dtype)
+        i = torch.tensor(self.i, dtype=torch.long, device=device)
+        j = torch.tensor(self.j, dtype=torch.long, device=device)
+        y_t = torch.tensor(self.y / y_scale, dtype=dtype, device=device)
         weights = None
         if counts is not None:
             w = resampling.pair_weights(self.pairs, counts)
-            weights = torch.tensor(w / w.sum(), dtype=dtype)
+            weights = torch.tensor(w / w.sum(), dtype=dtype, device=device)
 
         def loss_of_g(g):
             squares = (g[i] - g[j] - y_t) ** 2
@@ -233,16 +237,16 @@ class _AllPairs:
         spread = allpairs.pair_cross_sum(self.u, self.u, self.blocks)
         return -allpairs.pair_cross_sum(self.y, self.u, self.blocks) / spread if spread else 0.0
 
-    def loss(self, dtype, y_scale: float, counts: np.ndarray | None):
+    def loss(self, dtype, device, y_scale: float, counts: np.ndarray | None):
         import torch
 
-        used = torch.tensor(self.used, dtype=torch.long)
-        block_index = torch.tensor(self.blocks.block_index, dtype=torch.long)
+        used = torch.tensor(self.used, dtype=torch.long, device=device)
+        block_index = torch.tensor(self.blocks.block_index, dtype=torch.long, device=device)
         n_blocks = len(self.blocks.sizes)
-        y_t = torch.tensor(self.y / y_scale, dtype=dtype)
+        y_t = torch.tensor(self.y / y_scale, dtype=dtype, device=device)
         w = np.ones(len(self.used)) if counts is None else counts[self.used]
         total = allpairs.pair_weight_sum(self.blocks, w)
-        w_t = torch.tensor(w, dtype=dtype)
+        w_t = torch.tensor(w, dtype=dtype, device=device)
 
         def loss_of_g(g):
             error = g[used] - y_t
@@ -267,7 +271,8 @@ def fit_twin(
 
     The structured twin with ``b_inputs="Tg"`` needs a law with a known reference of its
     covariate (the lecture's M0).  The law's known offset of ln D is taken out of the target.
-    Raises ValueError without a train pair or known reference,
+    Trains on :func:`contrastive_gs.training.training_device`; the fitted networks are on
+    the CPU.  Raises ValueError without a train pair or known reference,
     training.FitDivergedError on a non-finite loss.
     """
     import torch
@@ -287,7 +292,7 @@ def fit_twin(
             f"reference of its covariate (the lecture's M0); law {law.name!r} has none"
         )
     training.seed_torch(seed)
-    dtype = getattr(torch, settings.dtype)
+    dtype, device = getattr(torch, settings.dtype), training.training_device()
     X = point_features(points, law)
     mean, std = _standardisation(X[objective.used])
     log_reference_mass = float(reference) if b_of_Tg else float(mean[0])
@@ -302,22 +307,22 @@ def fit_twin(
     else:
         networks = {"g": training.build_mlp(3, settings.network)}
     model = TwinModel(
-        structured, settings, law, torch.nn.ModuleDict(networks).to(dtype), mean, std, y_scale,
-        alpha_offset, log_reference_mass,
+        structured, settings, law, torch.nn.ModuleDict(networks).to(device=device, dtype=dtype),
+        mean, std, y_scale, alpha_offset, log_reference_mass,
     )  # fmt: skip
-    X_t = torch.tensor(X, dtype=dtype)
+    X_t = torch.tensor(X, dtype=dtype, device=device)
     Z_t, centred_lnM = model._standardise(X_t), X_t[:, 0] - log_reference_mass  # inputs are fixed
     conditions = None
     if structured:  # a and b once per distinct (1/T, Tg); ln M's column is not read by them
         distinct, index = np.unique(X[:, 1:], axis=0, return_inverse=True)
         features = np.column_stack([np.zeros(len(distinct)), distinct])
         conditions = (
-            model._standardise(torch.tensor(features, dtype=dtype)),
-            torch.tensor(index.ravel(), dtype=torch.long),
+            model._standardise(model._tensor(features)),
+            torch.tensor(index.ravel(), dtype=torch.long, device=device),
         )
     if settings.bagging:  # a bootstrap draw of the train points, seeded by the seed
         model.anchor_counts = resampling.resampled_counts(points, objective.used, seed)
-    loss_of_g = objective.loss(dtype, y_scale, model.anchor_counts)
+    loss_of_g = objective.loss(dtype, device, y_scale, model.anchor_counts)
 
     def loss_of_model(_networks):
         return loss_of_g(model._g_of_standardised(Z_t, centred_lnM, conditions) / y_scale)
@@ -326,7 +331,7 @@ def fit_twin(
     model.losses += training.train_in_stages(
         model.networks, loss_of_model, settings.schedule, label
     )
-    model.networks.eval()
+    model.networks.eval().to("cpu")
     return model
 
 
