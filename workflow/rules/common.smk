@@ -264,7 +264,9 @@ def fit_device(wildcards):
 def fit_gpus(wildcards):
     """GPUs a fit job asks a cluster for (resource gpu, read by the SLURM plugin): one for a
     torch family on a device that requests one (cuda), else none."""
-    return int(family(wildcards.model).uses_torch and device(config["device"]).requests_gpu)
+    return int(
+        family(wildcards.model).uses_torch and device(config["device"]).requests_gpu
+    )
 
 
 def scaling_law_truth(wildcards):
