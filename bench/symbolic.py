@@ -61,8 +61,8 @@ def symbolic_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         fits[f"{name}_err"] = (fits[f"{name}_found"] / fits[f"{name}_true"] - 1).abs() * 100
     rows = fits.groupby(KEYS, sort=False).agg(
         found=("form_matched", "sum"), fits=("form_matched", "size"),
-        Ka_sr=("Ka_found", "mean"), Ka_sr_err=("Ka_err", "mean"),
-        Kb_sr=("Kb_found", "mean"), Kb_sr_err=("Kb_err", "mean"),
+        Ka_found=("Ka_found", "mean"), Ka_found_err=("Ka_err", "mean"),
+        Kb_found=("Kb_found", "mean"), Kb_found_err=("Kb_err", "mean"),
     )  # fmt: skip
     recovery = _ensure_noise(tables["recovery"])
     curve = recovery.pivot_table(
@@ -73,7 +73,11 @@ def symbolic_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     table = table.merge(kernel.reset_index(), on=["noise", "group"], how="left")
     table["form found"] = table["found"].astype(int).astype(str) + "/" + table["fits"].astype(str)
     return table.drop(columns=["found", "fits"]).rename(
-        columns=lambda c: c.replace("_curve_err", " curve err %").replace("_sr_err", " err %")
+        columns=lambda c: (
+            c.replace("_curve_err", " curve err %")
+            .replace("_found_err", " err %")
+            .replace("_found", " found")
+        )
     )
 
 
