@@ -276,20 +276,20 @@ def fit_label(fold: int, seed: int, folds: int) -> str:
 
 
 def symbolic_group(
-    alpha_files: Mapping[tuple, str],
+    alpha_tables: Mapping[tuple, pd.DataFrame],
     model_files: Mapping[tuple, str] | None,
     settings: symbolic.RecoverySettings,
     truth: Mapping[str, float],
     label: str,
 ) -> pd.DataFrame:
-    """One row per fit of a group (``alpha_files``: its alpha table per (group, fold, seed)):
+    """One row per fit of a group (``alpha_tables``: its alpha table per (group, fold, seed)):
     its identity, the :class:`contrastive_gs.symbolic.LawRecovery` of its alpha (the fit's seed
     seeds the search), the model's own expression (``model_``: where ``model_files`` are given,
     for a family whose fits are expressions) and the truth (``<name>_true``)."""
     rows = []
-    for identity, path in alpha_files.items():
+    for identity, alpha_table in alpha_tables.items():
         group, fold, seed = identity
-        found = symbolic.recover_law(io.read_parquet(path), settings, seed)
+        found = symbolic.recover_law(alpha_table, settings, seed)
         log.info("%s fold=%d seed=%d: %s%s (search %.2f s)", label, fold, seed,
                  found.expression or found.reason,
                  " [the law's form]" if found.form_matched else "", found.seconds)  # fmt: skip
@@ -303,7 +303,7 @@ def symbolic_group(
 
 def symbolic_figure(
     table: pd.DataFrame,
-    alpha_files: Mapping[tuple, str],
+    alpha_tables: Mapping[tuple, pd.DataFrame],
     law: Law,
     truth: Mapping[str, float | None],
     polymers: Sequence[Polymer],
@@ -314,8 +314,7 @@ def symbolic_figure(
     the group's ``polymers``."""
     folds = table["fold"].nunique()
     points, curves, ranges = [], {}, {}
-    for row, path in zip(table.itertuples(), alpha_files.values(), strict=True):
-        alpha_table = io.read_parquet(path)
+    for row, alpha_table in zip(table.itertuples(), alpha_tables.values(), strict=True):
         for polymer, rows in alpha_table.groupby("Polymer", sort=False):
             ranges[polymer] = (rows["T_minus_Tg"].min(), rows["T_minus_Tg"].max())
         if not row.expression:
@@ -358,7 +357,9 @@ def symbolic_fits(
     paths = per_fit_files(files, fits)
     expresses = family(model).has_closed_form
     for k, group in enumerate(groups):
-        alpha_files = {fit: names["alpha"] for fit, names in paths.items() if fit[0] == group}
+        alpha_tables = {
+            fit: io.read_parquet(names["alpha"]) for fit, names in paths.items() if fit[0] == group
+        }
         model_files = (
             {fit: names["model"] for fit, names in paths.items() if fit[0] == group}
             if expresses
@@ -367,14 +368,14 @@ def symbolic_fits(
         members = [p for p in polymers if group in (POOLED, p.name)]
         known = group_truth(law, truth, members)
         table = symbolic_group(
-            alpha_files, model_files, recovery_settings, known, f"{title} {group}"
+            alpha_tables, model_files, recovery_settings, known, f"{title} {group}"
         )
         io.write_csv(table, outputs["table"][k])
         summary = symbolic.describe_summary(symbolic.seed_summary(table, known))
         tables.write_frame_html(
             table, outputs["html"][k], kind="symbolic", subtitle=f"{title}, {group}: {summary}"
         )
-        figure = symbolic_figure(table, alpha_files, law, truth, members, f"{title}, {group}")
+        figure = symbolic_figure(table, alpha_tables, law, truth, members, f"{title}, {group}")
         io.save_figure(figure, outputs["figure"][k])
 
 

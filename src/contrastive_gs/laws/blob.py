@@ -140,16 +140,10 @@ class BlobLaw(Law):
         return statuses
 
     def start(self, points: pd.DataFrame, alpha: np.ndarray, estimated) -> list[float]:
-        from contrastive_gs.laws.lecture import linearised_start
+        from contrastive_gs.laws.lecture import estimated_start
 
         dT = (points["T"] - points["Tg"]).to_numpy(np.float64)
-        default = tuple(p.start for p in self.parameters)
-        start = linearised_start(dT, alpha, "r_glassy" in estimated, default)
-        return [
-            value
-            for name, value in zip(self.parameter_names(), start, strict=False)
-            if name in estimated
-        ]
+        return estimated_start(self, dT, alpha, estimated)
 
     def _full(self, estimated, theta) -> dict[str, Any]:
         return {**self.fixed_values(estimated), **dict(zip(estimated, theta, strict=True))}

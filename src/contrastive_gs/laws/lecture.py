@@ -129,6 +129,16 @@ def _T_Tg(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return points["T"].to_numpy(np.float64), points["Tg"].to_numpy(np.float64)
 
 
+def estimated_start(law: Law, dT: np.ndarray, alpha: np.ndarray, estimated) -> list[float]:
+    """Start values of the ``estimated`` parameters of a law with the lecture's alpha
+    (``ALPHA_PARAMETERS``), from alpha at ``dT`` = T - Tg (K) by :func:`linearised_start`; the
+    parameters' own starts where the data suggest none."""
+    default = tuple(p.start for p in law.parameters)
+    start = linearised_start(dT, alpha, "r_glassy" in estimated, default)
+    names = law.parameter_names()
+    return [value for name, value in zip(names, start, strict=False) if name in estimated]
+
+
 @dataclass(frozen=True)
 class LectureLaw(Law):
     """The lecture's law with its known reference mass ``M0`` (g/mol) and ``D0`` (m^2/s)."""
@@ -208,14 +218,8 @@ class LectureLaw(Law):
         return pairs["logM_ratio"].to_numpy(np.float64)
 
     def start(self, points: pd.DataFrame, alpha: np.ndarray, estimated) -> list[float]:
-        default = tuple(p.start for p in self.parameters)
         T, Tg = _T_Tg(points)
-        start = linearised_start(T - Tg, alpha, "r_glassy" in estimated, default)
-        return [
-            value
-            for name, value in zip(self.parameter_names(), start, strict=False)
-            if name in estimated
-        ]
+        return estimated_start(self, T - Tg, alpha, estimated)
 
     def _rubbery_weight_and_dT(self, points: pd.DataFrame):
         T, Tg = _T_Tg(points)
