@@ -196,11 +196,11 @@ def fit_batch(
     groups: Sequence[str],
     seeds: Sequence[int],
     threads: int = 1,
-    device: str = "cpu",
+    device: str | None = "cpu",
 ) -> Iterator[tuple[str, int, int, FitResult]]:
     """Yield ``(group, fold, seed, FitResult)`` for every group, fold and seed: one process,
     many fits, on ``threads`` CPU threads; a torch family trains on the device entry ``device``
-    (:mod:`contrastive_gs.devices`)."""
+    (:mod:`contrastive_gs.devices`; None for the other families, which never read it)."""
     if family.uses_torch:
         training.set_torch_threads(threads)
         training.use_device(device)

@@ -117,7 +117,7 @@ def fit_point(
     polymers: Sequence[Polymer],
     queries_path: str | None = None,
     threads: int = 1,
-    device: str = "cpu",
+    device: str | None = "cpu",
 ) -> None:
     """Fit ``model`` to every group, fold and seed of ``fits`` (a torch model on ``threads``
     threads and the device entry ``device``); per fit, write its metrics,
