@@ -194,3 +194,92 @@ def test_anchored_predictions_of_a_point_function_use_every_anchor(noisy_points_
     ]  # fmt: skip
     np.testing.assert_allclose(closed, by_pairs, rtol=1e-12)
     assert list(n_anchors) == [np.sum(polymer[anchors] == polymer[t]) for t in targets]
+
+
+# --- models of pair features on every train pair, streamed from the points ----------------------
+
+
+def test_batches_draw_every_pair_alike_and_are_seeded(random_blocks):
+    blocks, brute, *_ = random_blocks
+    draws = blocks.batches(1000, seed=3)
+    first = next(draws)
+    assert np.array_equal(first[0], next(blocks.batches(1000, seed=3))[0])
+    assert not np.array_equal(first[0], next(draws)[0])  # a fresh batch every step
+    drawn = [next(draws) for _ in range(60)]
+    counts = pd.Series(
+        [pair for i, j in drawn for pair in zip(i.tolist(), j.tolist(), strict=True)]
+    ).value_counts()
+    assert set(counts.index) == set(brute)  # only pairs of the blocks, and all of them
+    expected = 60_000 / len(brute)
+    assert counts.max() < 1.6 * expected and counts.min() > 0.5 * expected
+
+
+def _sorted_by_pair(i: np.ndarray, j: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return values[np.lexsort((j, i))]
+
+
+def test_scaled_pairs_equal_the_standardised_table(noisy_points_split):
+    """Exact all-pair moments in O(points), and the features built from the points, against the
+    train rows of the materialised table standardised as the families do."""
+    from contrastive_gs.families._pair_features import ScaledPairs, Standardizer
+
+    points, table, sides = noisy_points_split
+    train = table[(table["split"] == "train").to_numpy()]
+    blocks = allpairs.group_block_pairs(points, sides, "within", "pooled")["train"]
+    scaled = ScaledPairs.of(points, blocks)
+    X = train[pairs.FEATURES].to_numpy()
+    y = train[[pairs.TARGET]].to_numpy()
+    for fitted, expected in zip(scaled.scalers, (Standardizer.fit(X), Standardizer.fit(y)),
+                                strict=True):  # fmt: skip
+        np.testing.assert_allclose(fitted.mean, expected.mean, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(fitted.scale, expected.scale, rtol=1e-10)
+    X_all, y_all = scaled.every_pair()
+    i, j = blocks.pair_rows(np.arange(blocks.n_pairs))
+    ti, tj = train["i"].to_numpy(), train["j"].to_numpy()
+    np.testing.assert_allclose(
+        _sorted_by_pair(i, j, X_all), _sorted_by_pair(ti, tj, scaled.scalers[0].transform(X)),
+        atol=1e-12,
+    )  # fmt: skip
+    np.testing.assert_allclose(
+        _sorted_by_pair(i, j, y_all), _sorted_by_pair(ti, tj, scaled.scalers[1].transform(y)[:, 0]),
+        atol=1e-12,
+    )  # fmt: skip
+
+
+def test_nn_on_a_whole_table_trains_on_it_as_before(noisy_points_split):
+    """Where the fold's table holds every pair, the all-pairs blocks change nothing (the
+    lecture's numbers stay): bit-identical metrics and predictions."""
+    points, table, sides = noisy_points_split
+    family = make_family("nn", epochs=40)
+    blocks = allpairs.group_block_pairs(points, sides, "within", "PP")
+    group_pairs = pairs.select_group(table, "PP")
+    [plain] = fit.fit_group(family, points, group_pairs, [0], "plain")
+    [with_blocks] = fit.fit_group(family, points, group_pairs, [0], "blocks", blocks)
+    pd.testing.assert_frame_equal(plain.predictions, with_blocks.predictions, check_exact=True)
+    assert plain.metrics == with_blocks.metrics
+
+
+def test_nn_trains_on_every_pair_where_the_table_is_a_sample(noisy_points_split):
+    """On a sample of 300 pairs, nn trains on all train pairs: one full batch of them (the same
+    network as on the whole table, to float32 rounding), or streamed mini-batches (seeded, a
+    seed's network independent of the other seeds, and as good as full batch)."""
+    points, table, sides = noisy_points_split
+    blocks = allpairs.group_block_pairs(points, sides, "within", "pooled")
+    sample = table.sample(300, random_state=0).sort_index()
+    full = make_family("nn", epochs=200)
+    [on_table] = fit.fit_group(full, points, table, [0], "whole table")
+    [full_batch] = fit.fit_group(full, points, sample, [0], "full batch", blocks)
+    X = table[pairs.FEATURES].to_numpy()
+    np.testing.assert_allclose(
+        full_batch.model.predict_features(X), on_table.model.predict_features(X), atol=2e-3
+    )
+    assert full_batch.metrics["test"]["n"] == (sample["split"] == "test").sum()
+
+    streaming = make_family("nn", epochs=200, full_batch_pairs=100, batch_pairs=256)
+    streamed = fit.fit_group(streaming, points, sample, [0, 1], "streamed", blocks)
+    [alone] = fit.fit_group(streaming, points, sample, [1], "alone", blocks)
+    pd.testing.assert_frame_equal(alone.predictions, streamed[1].predictions, check_exact=True)
+    again = fit.fit_group(streaming, points, sample, [0, 1], "again", blocks)
+    pd.testing.assert_frame_equal(again[0].predictions, streamed[0].predictions, check_exact=True)
+    for result in streamed:
+        assert result.metrics["test"]["r2"] > full_batch.metrics["test"]["r2"] - 0.02

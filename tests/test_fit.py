@@ -14,7 +14,7 @@ from contrastive_gs.families import FAMILIES, family
 from contrastive_gs.families.nn import MLPSettings
 from contrastive_gs.families.poly import PolySettings
 from contrastive_gs.pairs import FEATURES, TARGET, select_group
-from contrastive_gs.settings import NetworkSettings, ScheduleSettings, compose
+from contrastive_gs.settings import NetworkSettings, ScheduleSettings, StreamSettings, compose
 
 
 @pytest.fixture(scope="module")
@@ -164,9 +164,12 @@ def test_settings_composed_from_a_flat_config_section():
     """A family's settings compose the shared network and schedule settings from its flat
     config section; a missing or unknown key is refused."""
     section = {"width": 8, "depth": 1, "activation": "tanh", "epochs": 5, "lr": 0.1,
-               "final_fraction": 0.0, "final_lr_factor": 1.0, "log_every": 1}  # fmt: skip
+               "final_fraction": 0.0, "final_lr_factor": 1.0, "log_every": 1,
+               "full_batch_pairs": 100, "batch_pairs": 10}  # fmt: skip
     assert compose(MLPSettings, section) == MLPSettings(
-        NetworkSettings(8, 1, "tanh"), ScheduleSettings(5, 0.1, 0.0, 1.0, 1)
+        NetworkSettings(8, 1, "tanh"),
+        ScheduleSettings(5, 0.1, 0.0, 1.0, 1),
+        StreamSettings(100, 10),
     )
     assert compose(PolySettings, {"degree": 3}) == PolySettings(degree=3)
     with pytest.raises(ValueError, match="do not match"):

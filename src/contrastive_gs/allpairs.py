@@ -22,6 +22,7 @@ materialised pair table.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -87,6 +88,13 @@ class BlockPairs:
         a, c = triu_from_linear(numbers - offsets[block], sizes[block])
         base = self.starts[block]
         return self.points[base + a], self.points[base + c]
+
+    def batches(self, size: int, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Endless seeded mini-batches of ``size`` pairs drawn uniformly with replacement: the
+        rows (i, j) of each, shape (size,) each; never more than one batch in memory."""
+        rng = np.random.default_rng([seed, 29])
+        while True:
+            yield self.pair_rows(rng.integers(0, self.n_pairs, size))
 
     def sample(self, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """A seeded sample of at most ``size`` pairs without replacement, in pair order; every
@@ -157,6 +165,17 @@ def pair_difference_sum(values: np.ndarray, blocks: BlockPairs) -> float:
     rank = np.arange(len(values)) - np.repeat(blocks.starts[:-1], blocks.sizes)
     n = np.repeat(blocks.sizes, blocks.sizes)
     return float(np.sum(values * (n - 1 - 2 * rank)))
+
+
+def pair_moments(values: np.ndarray, blocks: BlockPairs) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and population standard deviation of ``v_i - v_j`` over all pairs ``i < j`` of
+    ``blocks``, per column of ``values`` (given at ``blocks.points``, shape (n, k)): shapes (k,)
+    each, in O(points)."""
+    n = blocks.n_pairs
+    columns = np.asarray(values, dtype=np.float64).T
+    mean = np.array([pair_difference_sum(column, blocks) / n for column in columns])
+    second = np.array([pair_square_sum(column, blocks) / n for column in columns])
+    return mean, np.sqrt(np.maximum(second - mean**2, 0.0))
 
 
 def pair_cross_sum(u: np.ndarray, v: np.ndarray, blocks: BlockPairs) -> float:

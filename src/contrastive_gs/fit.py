@@ -119,7 +119,7 @@ def evaluate_all_pairs(
         {"i": pairs["i"].to_numpy(), "j": pairs["j"].to_numpy(),
          "split": pairs["split"].to_numpy(), "y_true": y, "y_pred": y_pred}
     )  # fmt: skip
-    complete = len(pairs) == sum(side.n_pairs for side in blocks.values())
+    complete = len(pairs) == _n_pairs(blocks)
     nan = float("nan")
     ceiling_of_group = diagnostics.information_ceiling_r2(X, y) if complete else nan
     metrics = {}
@@ -142,6 +142,11 @@ def evaluate_all_pairs(
     return FitResult(model, predictions, metrics)
 
 
+def _n_pairs(blocks: Mapping[str, allpairs.BlockPairs]) -> int:
+    """Pairs of both sides."""
+    return sum(side.n_pairs for side in blocks.values())
+
+
 def fit_group(
     family: Family,
     points: pd.DataFrame,
@@ -157,26 +162,28 @@ def fit_group(
     ``blocks``: per side, every pair of the group within blocks of points
     (:func:`contrastive_gs.allpairs.group_block_pairs`), for a family that
     ``trains_on_all_pairs``: it then trains on all train pairs and is measured on all pairs of
-    each side in O(points), ``pairs`` giving its per-pair predictions."""
-    if blocks is None:
-        is_train = check_split_sizes(pairs, label, family.min_train_pairs())
-        train = pairs[is_train]
-
-        def measure(model, model_label):
-            return evaluate(model, points, pairs, model_label)
-
-    else:
+    each side in O(points), ``pairs`` giving its per-pair predictions; or for a family that
+    ``streams_pairs``, where ``pairs`` is a sample of them: it then trains on all train pairs,
+    streamed from the points, and is measured on the sample."""
+    on_all_pairs = blocks is not None and family.trains_on_all_pairs
+    streamed = blocks is not None and family.streams_pairs and len(pairs) < _n_pairs(blocks)
+    if on_all_pairs or streamed:
         train = blocks["train"]
         if train.n_pairs < family.min_train_pairs():
             raise ValueError(
                 f"{label}: needs at least {family.min_train_pairs()} train pair(s), has "
                 f"{train.n_pairs} (and {blocks['test'].n_pairs} test pairs)"
             )
-        log.info("%s: training on all %d train pairs in O(points) (%d points)", label,
-                 train.n_pairs, len(train.points))  # fmt: skip
+        how = "in O(points)" if on_all_pairs else f"measured on a sample of {len(pairs)} pairs"
+        log.info("%s: training on all %d train pairs of %d points, %s", label, train.n_pairs,
+                 len(train.points), how)  # fmt: skip
+    else:
+        train = pairs[check_split_sizes(pairs, label, family.min_train_pairs())]
 
-        def measure(model, model_label):
+    def measure(model: FittedModel, model_label: str) -> FitResult:
+        if on_all_pairs:
             return evaluate_all_pairs(model, points, pairs, blocks, model_label)
+        return evaluate(model, points, pairs, model_label)
 
     models = family.fit(points, train, list(seeds), label)
     evaluated: dict[int, FitResult] = {}
@@ -208,7 +215,9 @@ def fit_batch(
         for fold, fold_pairs in folds.items():
             label = f"{family.name} group={group} fold={fold}"
             blocks = None
-            if fold_pairs.sides is not None and family.trains_on_all_pairs:
+            if fold_pairs.sides is not None and (
+                family.trains_on_all_pairs or family.streams_pairs
+            ):
                 blocks = allpairs.group_block_pairs(
                     points, fold_pairs.sides, fold_pairs.scope, group
                 )

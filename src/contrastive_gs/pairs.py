@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 FEATURES = ["logM_ratio", "invT_diff", "Tg_diff"]
 TARGET = "logD_ratio"
 PAIR_COLUMNS = ["i", "j", "Polymer_i", "Polymer_j", *FEATURES, TARGET, "split"]
+COORDINATE_COLUMNS = ("M", "T", "Tg", "logD")  # what pair features and targets are made of
 SIDES = ("train", "test")
 POOLED = "pooled"  # the fit group of all pairs together
 
@@ -259,7 +260,7 @@ def pair_table(
     polymers: Sequence[str],
 ) -> pd.DataFrame:
     """Features and target of pairs (i, j) of ``points``, with the lecture's formulas."""
-    M, T, Tg, logD = (points[c].to_numpy(np.float64) for c in ("M", "T", "Tg", "logD"))
+    M, T, Tg, logD = (points[c].to_numpy(np.float64) for c in COORDINATE_COLUMNS)
     polymer = pd.Categorical(points["Polymer"], categories=polymers)
     return pd.DataFrame(
         {
@@ -275,6 +276,13 @@ def pair_table(
         },
         copy=False,  # the columns are fresh arrays: consolidating them would copy every one
     )
+
+
+def point_coordinates(points: pd.DataFrame) -> np.ndarray:
+    """Per point, the values whose differences between two points are a pair's features and
+    target (``FEATURES``, ``TARGET``): ln M, 1/T (1/K), Tg (K) and ln D; shape (n, 4)."""
+    M, T, Tg, logD = (points[c].to_numpy(np.float64) for c in COORDINATE_COLUMNS)
+    return np.stack([np.log(M), 1.0 / T, Tg, logD], axis=1)
 
 
 def make_pairs(

@@ -47,6 +47,16 @@ class ScheduleSettings:
         return stages + ([(final_epochs, self.lr * self.final_lr_factor)] if final_epochs else [])
 
 
+@dataclasses.dataclass(frozen=True)
+class StreamSettings:
+    """Training on every pair of a split of the points, where the fold's pair table holds only
+    a sample of them: up to ``full_batch_pairs`` train pairs form one full batch; beyond, each
+    epoch is one step on ``batch_pairs`` pairs drawn afresh from the points (seeded)."""
+
+    full_batch_pairs: int
+    batch_pairs: int
+
+
 def _is_settings(kind: Any) -> bool:
     return isinstance(kind, type) and dataclasses.is_dataclass(kind)
 

@@ -7,9 +7,10 @@ that fit no network should not pay for it.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -177,32 +178,88 @@ def fit_mlps(
     device = training_device()
     X_t = torch.tensor(X, dtype=torch.float32, device=device)
     y_t = torch.tensor(y, dtype=torch.float32, device=device).reshape(-1, 1)
+
+    def full_batch(group: list[int]) -> Iterator[Batch]:
+        return itertools.repeat((X_t.expand(len(group), *X_t.shape).contiguous(), y_t))
+
+    return _fit_seed_groups(X.shape[1], network, schedule, seeds, label, full_batch)
+
+
+def fit_mlps_streamed(
+    batches: Callable[[int], Iterator[tuple[np.ndarray, np.ndarray]]],
+    n_inputs: int,
+    network: NetworkSettings,
+    schedule: ScheduleSettings,
+    seeds: list[int],
+    label: str = "",
+) -> list[torch.nn.Sequential]:
+    """As :func:`fit_mlps`, but each epoch is one Adam step on a fresh mini-batch per seed:
+    ``batches(seed)`` yields that seed's batches, inputs (B, n_inputs) and targets (B,), drawn
+    on the fly (so memory holds one batch, whatever the data).  A seed's result depends on its
+    seed only."""
+    import torch
+
+    device = training_device()
+
+    def streamed(group: list[int]) -> Iterator[Batch]:
+        sources = [batches(seed) for seed in group]
+        while True:
+            drawn = [next(source) for source in sources]
+            inputs = np.stack([X for X, _ in drawn])
+            targets = np.stack([y for _, y in drawn])[..., None]
+            yield (torch.tensor(inputs, dtype=torch.float32, device=device),
+                   torch.tensor(targets, dtype=torch.float32, device=device))  # fmt: skip
+
+    return _fit_seed_groups(n_inputs, network, schedule, seeds, label, streamed)
+
+
+# One step's inputs (S, n, k) of the S members of an ensemble and their targets, (S, n, 1) or
+# (n, 1) where the members share them.
+Batch = tuple["torch.Tensor", "torch.Tensor"]
+
+
+def _fit_seed_groups(
+    n_inputs: int,
+    network: NetworkSettings,
+    schedule: ScheduleSettings,
+    seeds: list[int],
+    label: str,
+    batches_of_group: Callable[[list[int]], Iterator[Batch]],
+) -> list[torch.nn.Sequential]:
+    """One network per seed, trained by groups of seeds (:func:`seed_groups`) as ensembles on
+    the steps' batches ``batches_of_group(group)``; in ``seeds`` order, in eval mode."""
     trained = {}
     for group in seed_groups(list(seeds), network.width):
         networks = []
         for seed in group:
             seed_torch(seed)
-            networks.append(build_mlp(X_t.shape[1], network))
-        _train_stacked(networks, X_t, y_t, network, schedule, f"{label} seeds={group}")
+            networks.append(build_mlp(n_inputs, network))
+        _train_stacked(
+            networks, batches_of_group(group), network, schedule, f"{label} seeds={group}"
+        )
         trained.update(zip(group, networks, strict=True))
     return [trained[seed].eval() for seed in seeds]
 
 
-def _train_stacked(networks, X, y, network: NetworkSettings, schedule, label: str) -> None:
-    """Train ``networks`` (same architecture) as one ensemble on ``X`` (n, k), ``y`` (n, 1).
+def _train_stacked(
+    networks, batches: Iterator[Batch], network: NetworkSettings, schedule, label: str
+) -> None:
+    """Train ``networks`` (same architecture) as one ensemble, each step on the next of
+    ``batches``.
 
     Their linear layers are stacked into weights (S, in, out) and biases (S, 1, out); the loss
     is the sum of the members' MSEs, so each member gets exactly its own gradient, and Adam acts
-    element-wise.  The stack lives on the device of ``X`` (the networks' initial weights come
+    element-wise.  The stack lives on the training device (the networks' initial weights come
     from the CPU, so that a seed starts from the same weights on every device); the trained
     weights are written back into ``networks`` (on the CPU).
     """
     import torch
 
+    device = training_device()
     layers = [[m for m in member if isinstance(m, torch.nn.Linear)] for member in networks]
 
     def stacked(parameters) -> torch.nn.Parameter:
-        return torch.nn.Parameter(torch.stack(parameters).to(X.device))
+        return torch.nn.Parameter(torch.stack(parameters).to(device))
 
     weights = [
         stacked([member[k].weight.detach().T for member in layers]) for k in range(len(layers[0]))
@@ -216,10 +273,9 @@ def _train_stacked(networks, X, y, network: NetworkSettings, schedule, label: st
         "tanh": torch.tanh_,
         "silu": torch.nn.functional.silu,
     }[network.activation]
-    inputs = X.expand(len(networks), *X.shape).contiguous()
 
     def member_losses(_) -> torch.Tensor:
-        h = inputs
+        h, y = next(batches)
         for W, b in zip(weights[:-1], biases[:-1], strict=True):
             h = activation(torch.baddbmm(b, h, W))
         return ((torch.baddbmm(biases[-1], h, weights[-1]) - y) ** 2).mean(dim=(1, 2))

@@ -91,6 +91,10 @@ class Family(ABC):
     # trains on every pair within blocks of points in O(points): ``fit`` then also takes a
     # :class:`contrastive_gs.allpairs.BlockPairs` for ``train_pairs``.
     trains_on_all_pairs: ClassVar[bool] = False
+    # A model of pair features that trains on every train pair of a split of the points,
+    # built from the points as it needs them, where the fold's pair table holds only a sample
+    # of them (it is measured on the sample): ``fit`` then takes a BlockPairs likewise.
+    streams_pairs: ClassVar[bool] = False
     has_closed_form: ClassVar[bool] = False  # its fitted models are expressions (closed_form)
 
     def __init__(self, settings: Any, law: Law):

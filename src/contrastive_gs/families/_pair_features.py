@@ -15,15 +15,16 @@ model's capacity.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from contrastive_gs.allpairs import BlockPairs, pair_moments
 from contrastive_gs.families._base import Family, FittedModel, NotIdentifiable
 from contrastive_gs.laws import ESTIMATED, not_identifiable
-from contrastive_gs.pairs import FEATURES, TARGET
+from contrastive_gs.pairs import FEATURES, TARGET, point_coordinates
 
 ONE_MOLAR_MASS = "one molar mass: alpha's M-dependence cannot be seen"
 ONE_ALPHA = "a model of pair features has one alpha for all T"
@@ -72,6 +73,43 @@ def pair_model_alpha(
     X[:, FEATURES.index("logM_ratio")] = x
     y = np.asarray(predict(X), dtype=np.float64).ravel()
     return float(-np.polyfit(x, y, 1)[0])
+
+
+@dataclass(frozen=True)
+class ScaledPairs:
+    """Every pair of ``blocks`` (the train pairs of a split of the points), standardised with
+    the exact moments of all of them (O(points)), built from the points on demand: ``scaled``
+    holds each point's coordinates (:func:`contrastive_gs.pairs.point_coordinates`) over the
+    pair scales, shape (N, 4), so a pair's standardised features and target are
+    ``scaled[i] - scaled[j] - offset``."""
+
+    scaled: np.ndarray
+    offset: np.ndarray  # pair means over pair scales, shape (4,)
+    blocks: BlockPairs
+    scalers: tuple[Standardizer, Standardizer]  # of the features (3,) and the target (1,)
+
+    @classmethod
+    def of(cls, points: pd.DataFrame, blocks: BlockPairs) -> ScaledPairs:
+        coordinates = point_coordinates(points)
+        mean, std = pair_moments(coordinates[blocks.points], blocks)
+        scale = np.where(std > 0, std, 1.0)
+        n = len(FEATURES)
+        scalers = (Standardizer(mean[:n], scale[:n]), Standardizer(mean[n:], scale[n:]))
+        return cls(coordinates / scale, mean / scale, blocks, scalers)
+
+    def rows(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Standardised features (m, 3) and target (m,) of pairs (i, j)."""
+        scaled = self.scaled[i] - self.scaled[j] - self.offset
+        return scaled[:, : len(FEATURES)], scaled[:, len(FEATURES)]
+
+    def every_pair(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`rows` of every pair, in pair order."""
+        return self.rows(*self.blocks.pair_rows(np.arange(self.blocks.n_pairs)))
+
+    def batches(self, size: int, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Endless seeded mini-batches of :meth:`rows` (:meth:`BlockPairs.batches`)."""
+        for i, j in self.blocks.batches(size, seed):
+            yield self.rows(i, j)
 
 
 class PairFeatureModel(FittedModel):
@@ -126,9 +164,22 @@ class PairFeatureFamily(Family):
     ) -> list[PairFeatureModel]:
         """One model per seed from standardised train features ``X`` (n, 3) and target (n,)."""
 
+    def fit_every_pair(
+        self, pairs: ScaledPairs, seeds: list[int], label: str
+    ) -> list[PairFeatureModel]:
+        """One model per seed from every train pair of a split of the points (a family that
+        ``streams_pairs``): by default one full batch of all of them."""
+        return self.fit_scaled(*pairs.every_pair(), pairs.scalers, seeds, label)
+
     def fit(
-        self, points: pd.DataFrame, train_pairs: pd.DataFrame, seeds: list[int], label: str
+        self,
+        points: pd.DataFrame,
+        train_pairs: pd.DataFrame | BlockPairs,
+        seeds: list[int],
+        label: str,
     ) -> list[FittedModel]:
+        if isinstance(train_pairs, BlockPairs):
+            return self.fit_every_pair(ScaledPairs.of(points, train_pairs), seeds, label)
         # C order (a DataFrame gives columns: F order): sums and least squares then run in the
         # same order, and give the same bits, as on the train rows of the whole table.
         X = np.ascontiguousarray(train_pairs[FEATURES].to_numpy(np.float64))

@@ -6,6 +6,7 @@ result depends on its seed only.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -19,7 +20,9 @@ from contrastive_gs.families._pair_features import (
     Standardizer,
 )
 from contrastive_gs.pairs import FEATURES
-from contrastive_gs.settings import NetworkSettings, ScheduleSettings
+from contrastive_gs.settings import NetworkSettings, ScheduleSettings, StreamSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class MLPSettings:
 
     network: NetworkSettings
     schedule: ScheduleSettings
+    stream: StreamSettings
 
 
 class MLPModel(PairFeatureModel):
@@ -48,6 +52,7 @@ class NN(PairFeatureFamily):
     settings_type: ClassVar[type] = MLPSettings
     hyper_keys: ClassVar[tuple[str, ...]] = ("width", "depth")
     uses_torch: ClassVar[bool] = True
+    streams_pairs: ClassVar[bool] = True
 
     def cost(self) -> float:
         return self.settings.network.cost(self.settings.schedule.epochs)
@@ -59,6 +64,22 @@ class NN(PairFeatureFamily):
             layers = [str(int(hyper["width"]))] * int(hyper["depth"])
             return f"{cls.label} {len(FEATURES)}-{'-'.join(layers)}-1"
         return super().describe(hyper)
+
+    def fit_every_pair(self, pairs, seeds, label):
+        """One full batch of every train pair where they number at most
+        ``full_batch_pairs``; beyond, each epoch one step on ``batch_pairs`` pairs drawn afresh
+        from the points for each seed: memory O(points + batch), whatever the pairs."""
+        stream, n_pairs = self.settings.stream, pairs.blocks.n_pairs
+        if n_pairs <= stream.full_batch_pairs:
+            log.info("%s: one full batch of all %d train pairs", label, n_pairs)
+            return super().fit_every_pair(pairs, seeds, label)
+        log.info("%s: each epoch %d of the %d train pairs, drawn from %d points", label,
+                 stream.batch_pairs, n_pairs, len(pairs.blocks.points))  # fmt: skip
+        networks = training.fit_mlps_streamed(
+            lambda seed: pairs.batches(stream.batch_pairs, seed),
+            len(FEATURES), self.settings.network, self.settings.schedule, seeds, label,
+        )  # fmt: skip
+        return [MLPModel(network, *pairs.scalers) for network in networks]
 
     def fit_scaled(self, X, y, scalers, seeds, label):
         networks = training.fit_mlps(
