@@ -1,5 +1,5 @@
-"""Rule predict: per group, the cross-validated predictions of D with their bands, the query
-points' D, and the figure of measured against predicted D."""
+"""Rule predict: per group, the cross-validated predictions of D with their bands and the query
+points' D."""
 
 from contrastive_gs import io, steps
 

@@ -7,8 +7,11 @@ files) as params, so no step parses a path of its own outputs.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -21,7 +24,6 @@ from contrastive_gs import (
     fit,
     io,
     layout,
-    plots,
     prediction,
     provenance,
     recovery,
@@ -35,6 +37,22 @@ from contrastive_gs.polymers import Polymer
 from contrastive_gs.settings import compose
 
 log = logging.getLogger(__name__)
+
+
+def _lazy_module(name: str) -> ModuleType:
+    """Module ``name``, executed at its first use (the ``importlib.util.LazyLoader`` recipe)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# matplotlib costs a job ~0.7 s to import: only the jobs that draw pay for it.
+plots = _lazy_module("contrastive_gs.plots")
 Fits = Sequence[Sequence[Any]]  # (group, fold, seed) of each per-fit file, in file order
 
 
@@ -533,6 +551,21 @@ def write_tables_html(inputs, outputs, fits: Fits, point: str) -> None:
             tables.write_table_html(inputs[identity][name], html, kind=name, subtitle=subtitle)
 
 
+def _group_predictions(
+    point_files: Sequence[str], fits: Fits, groups: Sequence[str]
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Per group of one (scenario, model, hyper) point, in ``groups`` order: the point
+    predictions of all its fits, the held-out points with their cross-validated predictions
+    and bands, and the query points' D with their bands."""
+    by_group: dict[str, list[pd.DataFrame]] = {group: [] for group in groups}
+    for (group, _, _), path in layout.per_fit(list(point_files), fits).items():
+        by_group[group].append(io.read_parquet(path))
+    for group in groups:
+        predicted = pd.concat(by_group[group], ignore_index=True)
+        held_out = prediction.held_out_table(predicted)
+        yield predicted, held_out, prediction.query_table(predicted, held_out)
+
+
 def predict_groups(
     point_files: Sequence[str],
     fits: Fits,
@@ -541,21 +574,29 @@ def predict_groups(
     outputs: Mapping[str, Sequence[str]],
 ) -> None:
     """Per group of one (scenario, model, hyper) point: the held-out points with their
-    cross-validated predictions and bands (``cross_validation``), the query points' D with their
-    bands (``predictions``) and the figure of measured against predicted D."""
-    by_group: dict[str, list[pd.DataFrame]] = {group: [] for group in groups}
-    for (group, _, _), path in layout.per_fit(list(point_files), fits).items():
-        by_group[group].append(io.read_parquet(path))
-    for k, group in enumerate(groups):
-        predicted = pd.concat(by_group[group], ignore_index=True)
-        held_out = prediction.held_out_table(predicted)
-        queries = prediction.query_table(predicted, held_out)
+    cross-validated predictions and bands (``cross_validation``) and the query points' D with
+    their bands (``predictions``)."""
+    tables = zip(groups, _group_predictions(point_files, fits, groups), strict=True)
+    for k, (group, (_, held_out, queries)) in enumerate(tables):
         io.write_csv(held_out, outputs["cross_validation"][k])
         io.write_csv(queries, outputs["predictions"][k])
         summary = prediction.cross_validation_summary(held_out)
         log.info("%s %s: cross-validation %s", title, group, summary)
+
+
+def predict_figures(
+    point_files: Sequence[str],
+    fits: Fits,
+    groups: Sequence[str],
+    title: str,
+    figures: Sequence[str],
+) -> None:
+    """Per group of one (scenario, model, hyper) point, the figure of measured against
+    predicted D (``figures``, in ``groups`` order)."""
+    tables = zip(groups, _group_predictions(point_files, fits, groups), figures, strict=True)
+    for group, (predicted, held_out, queries), path in tables:
         figure = plots.measured_vs_predicted(held_out, queries, predicted, f"{title}, {group}")
-        io.save_figure(figure, outputs["figure"][k])
+        io.save_figure(figure, path)
 
 
 def write_cross_validation_table(files: Sequence[str], outputs: Mapping[str, str]) -> None:

@@ -352,8 +352,8 @@ def compare_targets(scenario):
 
 
 def figure_targets():
-    """Per-fit figures, alpha-vs-T figures, the comparison, the PCA and the PCoA of the figure
-    scenarios."""
+    """Per-fit figures, alpha-vs-T figures, measured vs predicted D, the comparison, the PCA
+    and the PCoA of the figure scenarios."""
     targets = []
     for scenario in FIGURE_SCENARIOS:
         for fold in FIGURE_FOLDS:
@@ -361,7 +361,11 @@ def figure_targets():
                 targets += _formatted(rule_outputs, scenario=scenario, fold=fold)
         for model in MODELS:
             for hyper in HYPERS[model].instance_patterns:
-                for rule_outputs in (rules.diagnose.output, rules.recover.output):
+                for rule_outputs in (
+                    rules.diagnose.output,
+                    rules.recover.output,
+                    rules.predict_figure.output,
+                ):
                     targets += _formatted(
                         rule_outputs, scenario=scenario, model=model, hyper=hyper
                     )
@@ -422,6 +426,7 @@ def run_jobs():
         "pair": scenarios,
         "fit": _fit_jobs(),
         "predict": _model_jobs(SCENARIO_PATHS),
+        "predict_figure": figure_models,
         "diagnose": figure_models,
         "recover": figure_models,
         "fit_tables": figure_models,

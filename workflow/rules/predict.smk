@@ -1,6 +1,7 @@
 # Predictions of D: per (scenario, model, hyper), the cross-validated predictions of the held-out
-# points with their bands, the query points' D (config predict), and the figure of measured
-# against predicted D, per group; aggregate_predictions tables the cross-validated errors.
+# points with their bands and the query points' D (config predict), per group; at the figure
+# scenarios, the figure of measured against predicted D; aggregate_predictions tables the
+# cross-validated errors.
 
 
 rule predict:
@@ -11,13 +12,6 @@ rule predict:
             fill(f"{GROUP_DIR}/cross_validation.csv", group=g) for g in GROUPS
         ],
         predictions=[fill(f"{GROUP_DIR}/predictions.csv", group=g) for g in GROUPS],
-        figure=report_group_files(
-            f"{GROUP_DIR}/measured_vs_predicted.svg",
-            GROUPS,
-            "measured_vs_predicted.rst",
-            "prediction",
-            "measured vs predicted D",
-        ),
     log:
         f"{LOG_DIR}/predict/{{model}}/{{hyper}}.log",
     benchmark:
@@ -33,6 +27,36 @@ rule predict:
         groups=GROUPS,
     script:
         "../../scripts/predict.py"
+
+
+rule predict_figure:
+    input:
+        points=rules.predict.input.points,
+        cross_validation=rules.predict.output.cross_validation,
+        predictions=rules.predict.output.predictions,
+    output:
+        figure=report_group_files(
+            f"{GROUP_DIR}/measured_vs_predicted.svg",
+            GROUPS,
+            "measured_vs_predicted.rst",
+            "prediction",
+            "measured vs predicted D",
+        ),
+    log:
+        f"{LOG_DIR}/predict_figure/{{model}}/{{hyper}}.log",
+    benchmark:
+        f"{LOG_DIR}/benchmarks/predict_figure/{{model}}/{{hyper}}.tsv"
+    conda:
+        CONDA_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        fits=ALL_FITS,
+        groups=GROUPS,
+    script:
+        "../../scripts/predict_figure.py"
 
 
 localrules:
