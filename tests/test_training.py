@@ -4,6 +4,8 @@ polynomial family's least squares and rank checks."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -256,3 +258,16 @@ def test_fit_mlps_matches_plain_training_of_the_network(activation):
         np.testing.assert_allclose(
             training.predict_mlp(network, X), training.predict_mlp(plain.eval(), X), atol=1e-5
         )
+
+
+def test_seeding_makes_kernels_deterministic_without_importing_the_compiler():
+    """seed_torch sets torch's deterministic flag (as use_deterministic_algorithms does) and
+    leaves torch._inductor unimported: it costs a job ~2 s, and these networks never compile."""
+    code = (
+        "import sys, torch; from contrastive_gs.training import seed_torch; seed_torch(0);"
+        "print(torch.are_deterministic_algorithms_enabled(), 'torch._inductor' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["True", "False"]

@@ -32,7 +32,9 @@ def seed_torch(seed: int) -> None:
     import torch
 
     torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True)
+    # torch.use_deterministic_algorithms(True) less its import of torch._inductor (to set
+    # inductor's flag), which costs a job ~2 s: these networks are never compiled.
+    torch._C._set_deterministic_algorithms(True, warn_only=False)
     # Our kernels write every element they allocate; filling fresh memory with NaN first (the
     # default under deterministic algorithms) would only cost time.
     torch.utils.deterministic.fill_uninitialized_memory = False
