@@ -283,3 +283,35 @@ def test_nn_trains_on_every_pair_where_the_table_is_a_sample(noisy_points_split)
     pd.testing.assert_frame_equal(again[0].predictions, streamed[0].predictions, check_exact=True)
     for result in streamed:
         assert result.metrics["test"]["r2"] > full_batch.metrics["test"]["r2"] - 0.02
+
+
+def test_monomial_sums_over_all_pairs_equal_brute_force(random_blocks):
+    blocks, brute, v, w = random_blocks
+    values = np.column_stack([v, w, np.cos(np.arange(41.0)) + 50.0])  # one far from 0
+    offset = np.array([0.2, -0.5, 1.0])
+    exponents = np.array([[0, 0, 0], [1, 0, 0], [0, 2, 1], [2, 1, 1], [0, 0, 4], [1, 1, 2]])
+    sums = allpairs.pair_monomial_sums(values[blocks.points], blocks, exponents, offset)
+    i, j = np.array(brute).T
+    differences = values[i] - values[j] - offset
+    expected = [np.sum(np.prod(differences**e, axis=1)) for e in exponents]
+    np.testing.assert_allclose(sums, expected, rtol=1e-11)
+
+
+@pytest.mark.parametrize(("group", "degree"), [("pooled", 2), ("PP", 3)])
+def test_poly_on_every_pair_from_the_points_equals_least_squares_on_the_table(
+    noisy_points_split, group, degree
+):
+    """Least squares over all train pairs from sums over the points: the table's polynomial to
+    rounding; on a sample of the table it is still the fit to every train pair."""
+    points, table, sides = noisy_points_split
+    family = make_family("poly", degree=degree)
+    group_pairs = pairs.select_group(table, group)
+    blocks = allpairs.group_block_pairs(points, sides, "within", group)
+    [on_table] = fit.fit_group(family, points, group_pairs, [0], "table")
+    sample = group_pairs.sample(200, random_state=1).sort_index()
+    [from_points] = fit.fit_group(family, points, sample, [0], "from the points", blocks)
+    X = group_pairs[pairs.FEATURES].to_numpy()
+    np.testing.assert_allclose(
+        from_points.model.predict_features(X), on_table.model.predict_features(X), atol=1e-9
+    )
+    assert from_points.metrics["train"]["n"] == (sample["split"] == "train").sum()

@@ -22,6 +22,7 @@ materialised pair table.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -176,6 +177,54 @@ def pair_moments(values: np.ndarray, blocks: BlockPairs) -> tuple[np.ndarray, np
     mean = np.array([pair_difference_sum(column, blocks) / n for column in columns])
     second = np.array([pair_square_sum(column, blocks) / n for column in columns])
     return mean, np.sqrt(np.maximum(second - mean**2, 0.0))
+
+
+def pair_monomial_sums(
+    values: np.ndarray, blocks: BlockPairs, exponents: np.ndarray, offset: np.ndarray
+) -> np.ndarray:
+    """``sum_{i<j} prod_k (v_ik - v_jk - c_k)^{e_k}`` over all pairs ``i < j`` of ``blocks``,
+    for each row ``e`` of ``exponents`` (m, k), in O(points x terms): each power of a
+    difference expands binomially into products ``u_i^b w_j^(e-b)`` (``u = v - c``, ``w = v``),
+    summed over the second point j against the prefix sum of ``u_i^b`` over the earlier points
+    of its block.  ``values``: at ``blocks.points``, shape (n, k); ``offset`` c, shape (k,).
+    Values are centred per block first (differences do not change), against cancellation."""
+    from math import comb
+
+    values = np.asarray(values, dtype=np.float64)
+    index = blocks.block_index
+    centred = (
+        values
+        - np.stack(
+            [_block_means(column, blocks, np.ones(len(column)))[1] for column in values.T], axis=1
+        )[index]
+    )
+    u, w = centred - offset, centred
+
+    def monomial(base: np.ndarray, power: tuple[int, ...]) -> np.ndarray:
+        return np.prod([base[:, k] ** e for k, e in enumerate(power) if e], axis=0)
+
+    prefix_cache: dict[tuple[int, ...], np.ndarray] = {}
+
+    def earlier_sum(power: tuple[int, ...]) -> np.ndarray:
+        """Per point, the sum of ``u^power`` over the earlier points of its block."""
+        if power not in prefix_cache:
+            terms = monomial(u, power) if any(power) else np.ones(len(u))
+            prefix = np.empty(len(u))
+            for start, stop in zip(blocks.starts[:-1], blocks.starts[1:], strict=True):
+                running = np.cumsum(terms[start:stop])
+                prefix[start:stop] = running - terms[start:stop]
+            prefix_cache[power] = prefix
+        return prefix_cache[power]
+
+    sums = np.zeros(len(exponents))
+    for row, exponent in enumerate(np.asarray(exponents, dtype=np.int64)):
+        for first in itertools.product(*(range(e + 1) for e in exponent)):
+            second = tuple(int(e - b) for e, b in zip(exponent, first, strict=True))
+            weight = np.prod([comb(int(e), b) for e, b in zip(exponent, first, strict=True)])
+            sign = -1.0 if sum(second) % 2 else 1.0
+            later = monomial(w, second) if any(second) else 1.0
+            sums[row] += sign * weight * float(np.sum(later * earlier_sum(first)))
+    return sums
 
 
 def pair_cross_sum(u: np.ndarray, v: np.ndarray, blocks: BlockPairs) -> float:

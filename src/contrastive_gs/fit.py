@@ -163,11 +163,13 @@ def fit_group(
     (:func:`contrastive_gs.allpairs.group_block_pairs`), for a family that
     ``trains_on_all_pairs``: it then trains on all train pairs and is measured on all pairs of
     each side in O(points), ``pairs`` giving its per-pair predictions; or for a family that
-    ``streams_pairs``, where ``pairs`` is a sample of them: it then trains on all train pairs,
-    streamed from the points, and is measured on the sample."""
+    ``builds_pairs_from_points``, where ``pairs`` is a sample of them: it then trains on all
+    train pairs, built from the points, and is measured on the sample."""
     on_all_pairs = blocks is not None and family.trains_on_all_pairs
-    streamed = blocks is not None and family.streams_pairs and len(pairs) < _n_pairs(blocks)
-    if on_all_pairs or streamed:
+    from_points = (
+        blocks is not None and family.builds_pairs_from_points and len(pairs) < _n_pairs(blocks)
+    )
+    if on_all_pairs or from_points:
         train = blocks["train"]
         if train.n_pairs < family.min_train_pairs():
             raise ValueError(
@@ -216,7 +218,7 @@ def fit_batch(
             label = f"{family.name} group={group} fold={fold}"
             blocks = None
             if fold_pairs.sides is not None and (
-                family.trains_on_all_pairs or family.streams_pairs
+                family.trains_on_all_pairs or family.builds_pairs_from_points
             ):
                 blocks = allpairs.group_block_pairs(
                     points, fold_pairs.sides, fold_pairs.scope, group

@@ -94,7 +94,7 @@ class Family(ABC):
     # A model of pair features that trains on every train pair of a split of the points,
     # built from the points as it needs them, where the fold's pair table holds only a sample
     # of them (it is measured on the sample): ``fit`` then takes a BlockPairs likewise.
-    streams_pairs: ClassVar[bool] = False
+    builds_pairs_from_points: ClassVar[bool] = False
     has_closed_form: ClassVar[bool] = False  # its fitted models are expressions (closed_form)
 
     def __init__(self, settings: Any, law: Law):

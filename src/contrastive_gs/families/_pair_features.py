@@ -168,7 +168,7 @@ class PairFeatureFamily(Family):
         self, pairs: ScaledPairs, seeds: list[int], label: str
     ) -> list[PairFeatureModel]:
         """One model per seed from every train pair of a split of the points (a family that
-        ``streams_pairs``): by default one full batch of all of them."""
+        ``builds_pairs_from_points``): by default one full batch of all of them."""
         return self.fit_scaled(*pairs.every_pair(), pairs.scalers, seeds, label)
 
     def fit(

@@ -52,7 +52,7 @@ class NN(PairFeatureFamily):
     settings_type: ClassVar[type] = MLPSettings
     hyper_keys: ClassVar[tuple[str, ...]] = ("width", "depth")
     uses_torch: ClassVar[bool] = True
-    streams_pairs: ClassVar[bool] = True
+    builds_pairs_from_points: ClassVar[bool] = True
 
     def cost(self) -> float:
         return self.settings.network.cost(self.settings.schedule.epochs)

@@ -9,7 +9,13 @@ from typing import ClassVar
 
 import numpy as np
 
-from contrastive_gs.families._pair_features import PairFeatureFamily, PairFeatureModel
+from contrastive_gs import allpairs
+from contrastive_gs.families._pair_features import (
+    PairFeatureFamily,
+    PairFeatureModel,
+    ScaledPairs,
+)
+from contrastive_gs.pairs import FEATURES
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +44,10 @@ def poly_design_rank(X: np.ndarray, degree: int) -> tuple[int, int]:
 
 def warn_if_rank_deficient(X: np.ndarray, degree: int, label: str) -> None:
     """Log a warning when the polynomial design of ``X`` is singular."""
-    rank, n_terms = poly_design_rank(X, degree)
+    _warn_if_below(*poly_design_rank(X, degree), degree, label)
+
+
+def _warn_if_below(rank: int, n_terms: int, degree: int, label: str) -> None:
     if rank < n_terms:
         log.warning(
             "%s: polynomial design is rank-deficient (rank %d of %d terms): too few distinct "
@@ -72,12 +81,50 @@ def poly_pipeline(degree: int):
     )
 
 
+def every_pair_least_squares(pairs: ScaledPairs, degree: int, label: str):
+    """The polynomial regression of ``poly_pipeline(degree)`` fitted to every pair of
+    ``pairs`` (standardised target on standardised features), exactly, in O(points x terms):
+    the means, covariances and target covariances of the design's terms over all pairs are
+    sums of monomials of the pair differences (:func:`allpairs.pair_monomial_sums`); least
+    squares on them (minimum norm where the design is singular, as on the pair table)."""
+    pipeline = poly_pipeline(degree)
+    features = pipeline.named_steps["features"].fit(np.zeros((1, len(FEATURES))))
+    powers = np.hstack([features.powers_, np.zeros((len(features.powers_), 1), np.int64)])
+    target = np.eye(len(FEATURES) + 1, dtype=np.int64)[-1]
+    n = len(powers)
+    wanted = np.vstack([powers, (powers[:, None] + powers[None]).reshape(-1, powers.shape[1]),
+                        powers + target, target[None]])  # fmt: skip
+    unique, where = np.unique(wanted, axis=0, return_inverse=True)
+    blocks = pairs.blocks
+    sums = allpairs.pair_monomial_sums(pairs.scaled[blocks.points], blocks, unique, pairs.offset)
+    means = sums[where.ravel()] / blocks.n_pairs
+    term_mean, target_mean = means[:n], means[-1]
+    covariance = means[n : n + n * n].reshape(n, n) - np.outer(term_mean, term_mean)
+    target_covariance = means[n + n * n : 2 * n + n * n] - term_mean * target_mean
+    coef = np.linalg.lstsq(covariance, target_covariance, rcond=None)[0]
+    varying = np.diag(covariance) > 1e-12 * np.max(np.diag(covariance))
+    _warn_if_below(
+        int(np.linalg.matrix_rank(covariance[np.ix_(varying, varying)])) + 1,
+        int(varying.sum()) + 1, degree, label,
+    )  # fmt: skip
+    regression = pipeline.named_steps["regression"]
+    regression.coef_, regression.intercept_ = coef, float(target_mean - term_mean @ coef)
+    regression.n_features_in_ = n
+    return pipeline
+
+
 class Poly(PairFeatureFamily):
     name: ClassVar[str] = "poly"
     label: ClassVar[str] = "poly"
     description: ClassVar[str] = "the lecture's polynomial regression on the pair features"
     settings_type: ClassVar[type] = PolySettings
     hyper_keys: ClassVar[tuple[str, ...]] = ("degree",)
+    builds_pairs_from_points: ClassVar[bool] = True
+
+    def fit_every_pair(self, pairs, seeds, label):
+        """Least squares over every train pair, exactly, in O(points)."""
+        regressor = every_pair_least_squares(pairs, self.settings.degree, label)
+        return [SklearnPairModel(regressor, *pairs.scalers)] * len(seeds)
 
     def fit_scaled(self, X, y, scalers, seeds, label):
         warn_if_rank_deficient(X, self.settings.degree, label)
