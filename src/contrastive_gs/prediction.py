@@ -41,6 +41,7 @@ from contrastive_gs.pairs import pair_table
 LN10 = np.log(10.0)
 BAND_LEVEL = 0.90  # nominal coverage of the prediction bands
 MAX_ANCHORS = 200  # pair-feature models: anchors per polymer at most (a seeded sample beyond)
+PREDICTION_CHUNK = 200_000  # pairs of targets and anchors predicted at once
 SUMMARY_KEYS = (
     "n_held_out", "rmse_log10", "coverage", "half_width_log10", "rmse_log10_true",
     "ci_coverage_of_truth", "ci_half_width_log10",
@@ -87,9 +88,12 @@ def anchored_log_diffusivity(
     i = np.concatenate(i_parts or [np.array([], np.int64)]).astype(np.int64)
     j = np.concatenate(j_parts or [np.array([], np.int64)]).astype(np.int64)
     polymers = list(pd.unique(polymer))
-    pairs = pair_table(points, i, j, np.zeros(len(i), dtype=bool), polymers)
     logD = points["logD"].to_numpy(np.float64)
-    estimates = logD[j] + model.predict_pairs(points, pairs) if len(i) else np.array([])
+    estimates = np.empty(len(i))
+    for start in range(0, len(i), PREDICTION_CHUNK):  # memory O(chunk), not O(targets x anchors)
+        rows = slice(start, start + PREDICTION_CHUNK)
+        pairs = pair_table(points, i[rows], j[rows], np.zeros(len(i[rows]), bool), polymers)
+        estimates[rows] = logD[j[rows]] + model.predict_pairs(points, pairs)
     position = pd.Index(targets).get_indexer(i)
     w = np.ones(len(j)) if weights is None else weights[j]
     sums = np.bincount(position, weights=w * estimates, minlength=len(targets))
