@@ -20,6 +20,9 @@ def recovered(tmp_path_factory) -> Workflow:
     config["twin_structured"]["epochs"] = 400
     config["groups"] = ["pooled", "PP"]
     config["pairs"]["split"] = "points"
+    # the tables hold a sample of the pairs: nn and poly build every train pair from the points
+    config["pairs"]["sample"] = 60
+    config["nn"].update(full_batch_pairs=50, batch_pairs=64)
     workflow = Workflow(tmp_path_factory.mktemp("recovery"), config)
     workflow.run()
     return workflow
@@ -61,3 +64,17 @@ def test_scaling_law_json_per_fit_and_figure_per_group(recovered):
         ).read_text()
     )
     assert not nn_law["law"]["success"] and "not identifiable" in nn_law["law"]["reason"]
+
+
+def test_models_of_pair_features_train_on_every_pair_and_are_measured_on_the_sample(recovered):
+    """The pair tables hold 60 of the 252 pairs: nn streams mini-batches of 64 of its 240 train
+    pairs (pooled) from the points, poly solves least squares over all of them; both are
+    measured on the sample, which their ``n`` gives."""
+    logs = recovered.path("results/Ka~140.0/Kb~40.0/noise~0.0/logs/fit")
+    nn_log = (logs / "nn" / "width~32" / "depth~2.log").read_text()
+    assert "nn group=pooled fold=0: each epoch 64 of the 240 train pairs, drawn from 32" in nn_log
+    poly_log = (logs / "poly" / "degree~2.log").read_text()
+    assert "poly group=pooled fold=0: training on all 240 train pairs of 32 points" in poly_log
+    metrics = pd.read_parquet(recovered.path("results/summary/metrics.parquet"))
+    pooled = metrics[(metrics["group"] == "pooled") & metrics["model"].isin(["nn", "poly"])]
+    assert (pooled.groupby(["model", "seed"])["n"].sum() == 60).all()
