@@ -22,6 +22,7 @@ materialised pair table.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -200,21 +201,20 @@ def pair_monomial_sums(
     )
     u, w = centred - offset, centred
 
-    def monomial(base: np.ndarray, power: tuple[int, ...]) -> np.ndarray:
-        return np.prod([base[:, k] ** e for k, e in enumerate(power) if e], axis=0)
+    @functools.cache
+    def monomial(later: bool, power: tuple[int, ...]) -> np.ndarray:
+        """``w^power`` at each point (the later point of a pair), else ``u^power``."""
+        base = w if later else u
+        return np.prod([base[:, k] ** e for k, e in enumerate(power)], axis=0)
 
-    prefix_cache: dict[tuple[int, ...], np.ndarray] = {}
-
+    @functools.cache
     def earlier_sum(power: tuple[int, ...]) -> np.ndarray:
         """Per point, the sum of ``u^power`` over the earlier points of its block."""
-        if power not in prefix_cache:
-            terms = monomial(u, power) if any(power) else np.ones(len(u))
-            prefix = np.empty(len(u))
-            for start, stop in zip(blocks.starts[:-1], blocks.starts[1:], strict=True):
-                running = np.cumsum(terms[start:stop])
-                prefix[start:stop] = running - terms[start:stop]
-            prefix_cache[power] = prefix
-        return prefix_cache[power]
+        terms = monomial(False, power)
+        prefix = np.empty(len(u))
+        for start, stop in zip(blocks.starts[:-1], blocks.starts[1:], strict=True):
+            prefix[start:stop] = np.cumsum(terms[start:stop]) - terms[start:stop]
+        return prefix
 
     sums = np.zeros(len(exponents))
     for row, exponent in enumerate(np.asarray(exponents, dtype=np.int64)):
@@ -222,8 +222,7 @@ def pair_monomial_sums(
             second = tuple(int(e - b) for e, b in zip(exponent, first, strict=True))
             weight = np.prod([comb(int(e), b) for e, b in zip(exponent, first, strict=True)])
             sign = -1.0 if sum(second) % 2 else 1.0
-            later = monomial(w, second) if any(second) else 1.0
-            sums[row] += sign * weight * float(np.sum(later * earlier_sum(first)))
+            sums[row] += sign * weight * float(np.sum(monomial(True, second) * earlier_sum(first)))
     return sums
 
 
