@@ -271,3 +271,40 @@ def test_seeding_makes_kernels_deterministic_without_importing_the_compiler():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["True", "False"]
+
+
+def test_fused_adam_is_torch_adam_fused_bit_for_bit():
+    """FusedAdam's parameters after 30 steps equal torch.optim.Adam(fused=True)'s exactly."""
+    X = torch.tensor(np.random.default_rng(3).normal(size=(40, 3)), dtype=torch.float32)
+    y = X[:, :1] * X[:, 1:2] - X[:, 2:]
+    trained = []
+    for make_optimizer in (
+        lambda params: training.FusedAdam(params, lr=0.01),
+        lambda params: torch.optim.Adam(params, lr=0.01, fused=True),
+    ):
+        torch.manual_seed(4)
+        network = training.build_mlp(3, _network(16))
+        optimizer = make_optimizer(list(network.parameters()))
+        for _ in range(30):
+            optimizer.zero_grad()
+            ((network(X) - y) ** 2).mean().backward()
+            optimizer.step()
+        trained.append(list(network.parameters()))
+    for ours, theirs in zip(*trained, strict=True):
+        assert torch.equal(ours, theirs)
+
+
+def test_training_a_network_leaves_torch_dynamo_unimported():
+    """fit_mlps trains without importing torch._dynamo (torch.optim's optimizers do, ~1 s a
+    job)."""
+    code = (
+        "import sys, numpy as np; from contrastive_gs import training;"
+        "from contrastive_gs.settings import NetworkSettings, ScheduleSettings;"
+        "training.fit_mlps(np.ones((8, 3)), np.ones(8), NetworkSettings(4, 2, 'relu'),"
+        " ScheduleSettings(3, 0.01, 0.0, 1.0, 10), [0]);"
+        "print('torch._dynamo' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False"]

@@ -88,6 +88,47 @@ def build_mlp(n_inputs: int, network: NetworkSettings) -> torch.nn.Sequential:
 LossOfModel = Callable[["torch.nn.Module"], "torch.Tensor"]
 
 
+class FusedAdam:
+    """Adam, the step of ``torch.optim.Adam(params, lr, fused=True)`` (defaults: betas 0.9,
+    0.999, eps 1e-8, no weight decay), bit for bit: the same state and the same fused kernel,
+    one call per step.
+
+    Written out because ``torch.optim``'s optimizers import ``torch._dynamo`` at their
+    construction, which costs every network job ~1 s.
+    """
+
+    BETAS = (0.9, 0.999)
+    EPS = 1e-8
+
+    def __init__(self, params: list[torch.Tensor], lr: float):
+        import torch
+
+        self.params = params
+        self.lr = lr
+        self.exp_avgs = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in params]
+        self.exp_avg_sqs = [
+            torch.zeros_like(p, memory_format=torch.preserve_format) for p in params
+        ]
+        # A fused step counts in float32 on the parameters' device, as torch.optim's does.
+        self.steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in params]
+
+    def zero_grad(self) -> None:
+        """Forget the gradients (set them to None, as torch.optim's default)."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        """One Adam step on every parameter, from its ``.grad``."""
+        import torch
+
+        torch._foreach_add_(self.steps, 1)
+        torch._fused_adam_(
+            self.params, [p.grad for p in self.params], self.exp_avgs, self.exp_avg_sqs, [],
+            self.steps, amsgrad=False, lr=self.lr, beta1=self.BETAS[0], beta2=self.BETAS[1],
+            weight_decay=0.0, eps=self.EPS, maximize=False, grad_scale=None, found_inf=None,
+        )  # fmt: skip
+
+
 def train_full_batch(
     model: torch.nn.Module,
     loss_of_model: LossOfModel,
@@ -104,7 +145,7 @@ def train_full_batch(
     """
     import torch
 
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)  # one kernel per step
+    optimizer = FusedAdam(list(model.parameters()), lr)
     losses = []
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
