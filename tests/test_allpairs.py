@@ -315,3 +315,92 @@ def test_poly_on_every_pair_from_the_points_equals_least_squares_on_the_table(
         from_points.model.predict_features(X), on_table.model.predict_features(X), atol=1e-9
     )
     assert from_points.metrics["train"]["n"] == (sample["split"] == "train").sum()
+
+
+def _every_pair_terms(scaled_pairs, blocks, degree):
+    """Materialised standardised features -> polynomial terms (m, n) and target (m,) of every
+    pair of ``blocks``."""
+    from sklearn.preprocessing import PolynomialFeatures
+
+    X, y = scaled_pairs.rows(*blocks.pair_rows(np.arange(blocks.n_pairs)))
+    return PolynomialFeatures(degree, include_bias=False).fit_transform(X), y
+
+
+def _standardised(terms):
+    """Terms standardised as by StandardScaler (a constant term gets scale 1), mean, scale."""
+    mean, scale = terms.mean(0), terms.std(0)
+    scale = np.where(scale > 0, scale, 1.0)
+    return (terms - mean) / scale, mean, scale
+
+
+def _sklearn_lasso(terms, y, penalty):
+    """scikit-learn's Lasso of standardised ``terms``, coefficients of the unscaled terms and
+    intercept."""
+    from sklearn.linear_model import Lasso
+
+    standardised, mean, scale = _standardised(terms)
+    regression = Lasso(alpha=penalty, tol=1e-14, max_iter=10**6).fit(standardised, y)
+    coef = regression.coef_ / scale
+    return coef, regression.intercept_ - mean @ coef
+
+
+@pytest.mark.parametrize(("group", "degree"), [("pooled", 2), ("PP", 3)])
+def test_lasso_on_the_moments_of_every_pair_equals_sklearn_on_the_table(
+    noisy_points_split, group, degree
+):
+    """Coordinate descent on the moments of the terms over every train pair gives scikit-learn's
+    Lasso on the materialised standardised terms, at penalties that keep some, most and all
+    terms."""
+    from contrastive_gs.families import lasso, poly
+    from contrastive_gs.families._pair_features import ScaledPairs
+
+    points, _, sides = noisy_points_split
+    blocks = allpairs.group_block_pairs(points, sides, "within", group)["train"]
+    scaled = ScaledPairs.of(points, blocks)
+    model = lasso.StandardisedLasso(poly.term_moments(scaled, blocks, poly.design_powers(degree)))
+    penalties = lasso.penalty_grid(model.largest_penalty(), 5)[1:]
+    terms, y = _every_pair_terms(scaled, blocks, degree)
+    for penalty, (coef, intercept) in zip(penalties, model.path(penalties), strict=True):
+        expected_coef, expected_intercept = _sklearn_lasso(terms, y, penalty)
+        np.testing.assert_allclose(coef, expected_coef, atol=1e-8)
+        assert intercept == pytest.approx(expected_intercept, abs=1e-8)
+    assert (coef != 0).sum() > (model.path(penalties[:1])[0][0] != 0).sum()
+
+
+def test_lasso_on_every_pair_chooses_its_penalty_by_folds_of_the_points(noisy_points_split):
+    """Where the table is a sample, lasso trains on every train pair: the cross-validation
+    errors of its penalties over folds of the train points are brute force's with scikit-learn's
+    Lasso on each fold's materialised pairs, and its model is the Lasso of every train pair at
+    the penalty of the lowest error."""
+    from sklearn.preprocessing import PolynomialFeatures
+
+    from contrastive_gs.families import lasso, poly
+    from contrastive_gs.families._pair_features import ScaledPairs
+
+    points, table, sides = noisy_points_split
+    family = make_family("lasso", degree=3, n_penalties=8)
+    group_pairs = pairs.select_group(table, "PP")
+    blocks = allpairs.group_block_pairs(points, sides, "within", "PP")
+    sample = group_pairs.sample(300, random_state=2).sort_index()
+    [from_points] = fit.fit_group(family, points, sample, [0], "from the points", blocks)
+    scaled = ScaledPairs.of(points, blocks["train"])
+    terms, y = _every_pair_terms(scaled, blocks["train"], 3)
+    largest = np.max(np.abs(_standardised(terms)[0].T @ (y - y.mean()))) / len(y)
+    grid = lasso.penalty_grid(largest, 8)
+    errors = np.zeros(len(grid))
+    for fitted, held_out in lasso.point_folds(blocks["train"], family.settings.cv_folds):
+        fit_terms, fit_y = _every_pair_terms(scaled, fitted, 3)
+        held_terms, held_y = _every_pair_terms(scaled, held_out, 3)
+        for k, penalty in enumerate(grid):
+            coef, intercept = _sklearn_lasso(fit_terms, fit_y, penalty)
+            errors[k] += np.mean((held_y - intercept - held_terms @ coef) ** 2)
+    from_moments = lasso.point_cross_validation_errors(scaled, poly.design_powers(3), grid, 5)
+    np.testing.assert_allclose(from_moments, errors, rtol=1e-7)
+    coef, intercept = _sklearn_lasso(terms, y, grid[int(np.argmin(errors))])
+    X = group_pairs[pairs.FEATURES].to_numpy()
+    X_terms = PolynomialFeatures(3, include_bias=False).fit_transform(
+        scaled.scalers[0].transform(X)
+    )
+    expected = scaled.scalers[1].inverse_transform((X_terms @ coef + intercept)[:, None]).ravel()
+    np.testing.assert_allclose(from_points.model.predict_features(X), expected, atol=1e-7)
+    assert from_points.metrics["train"]["n"] == (sample["split"] == "train").sum()

@@ -9,8 +9,8 @@ without ``max_pairs``), a family whose pairs are differences of one point functi
 the kernel) trains on all of them and is measured on all of them in O(points)
 (:mod:`contrastive_gs.allpairs`); the pair table of the fold is then a seeded sample of the
 pairs (``pairs.sample``), for the per-pair files and the metrics of the models of pair features.
-Those of them that build their pairs from the points (``nn``, ``poly``) still train on every
-train pair; the others (``lasso``, ``sr``) train on the sample.
+Those of them that build their pairs from the points (``nn``, ``poly``, ``lasso``) still train on
+every train pair; ``sr`` trains on the sample.
 """
 
 from __future__ import annotations

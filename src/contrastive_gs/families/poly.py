@@ -81,36 +81,87 @@ def poly_pipeline(degree: int):
     )
 
 
-def every_pair_least_squares(pairs: ScaledPairs, degree: int, label: str):
-    """The polynomial regression of ``poly_pipeline(degree)`` fitted to every pair of
-    ``pairs`` (standardised target on standardised features), exactly, in O(points x terms):
-    the means, covariances and target covariances of the design's terms over all pairs are
-    sums of monomials of the pair differences (:func:`allpairs.pair_monomial_sums`); least
-    squares on them (minimum norm where the design is singular, as on the pair table)."""
+def design_powers(degree: int) -> np.ndarray:
+    """Exponents of the pair features in each term of ``poly_pipeline(degree)``'s design, in
+    its column order: shape (terms, 3)."""
+    features = poly_pipeline(degree).named_steps["features"]
+    return features.fit(np.zeros((1, len(FEATURES)))).powers_
+
+
+def fitted_poly_pipeline(degree: int, coef: np.ndarray, intercept: float):
+    """``poly_pipeline(degree)`` with the given coefficients of its terms (shape (terms,)) and
+    intercept, as if fitted."""
     pipeline = poly_pipeline(degree)
-    features = pipeline.named_steps["features"].fit(np.zeros((1, len(FEATURES))))
-    powers = np.hstack([features.powers_, np.zeros((len(features.powers_), 1), np.int64)])
+    pipeline.named_steps["features"].fit(np.zeros((1, len(FEATURES))))
+    regression = pipeline.named_steps["regression"]
+    regression.coef_, regression.intercept_ = np.asarray(coef, np.float64), float(intercept)
+    regression.n_features_in_ = len(coef)
+    return pipeline
+
+
+@dataclass(frozen=True)
+class TermMoments:
+    """Means over a set of pairs of the terms t of a polynomial design of the standardised pair
+    features (shape (n,)), of their products, of their products with the standardised target
+    y, of y and of y^2."""
+
+    n_pairs: int
+    term: np.ndarray  # E[t], (n,)
+    products: np.ndarray  # E[t t^T], (n, n)
+    with_target: np.ndarray  # E[t y], (n,)
+    target: float  # E[y]
+    target_square: float  # E[y^2]
+
+    def covariance(self) -> np.ndarray:
+        """Covariance of the terms over the pairs, (n, n)."""
+        return self.products - np.outer(self.term, self.term)
+
+    def target_covariance(self) -> np.ndarray:
+        """Covariance of each term with the target, (n,)."""
+        return self.with_target - self.term * self.target
+
+    def mean_squared_error(self, coef: np.ndarray, intercept: float) -> float:
+        """Mean over the pairs of ``(y - intercept - t @ coef)^2``."""
+        return float(
+            self.target_square - 2 * intercept * self.target - 2 * coef @ self.with_target
+            + intercept**2 + 2 * intercept * coef @ self.term + coef @ self.products @ coef
+        )  # fmt: skip
+
+
+def term_moments(
+    pairs: ScaledPairs, blocks: allpairs.BlockPairs, powers: np.ndarray
+) -> TermMoments:
+    """:class:`TermMoments` of the terms with exponents ``powers`` (n, 3) over every pair of
+    ``blocks`` (some of ``pairs.blocks``' points), exactly, in O(points x terms): each mean is a
+    sum of monomials of the pair differences (:func:`allpairs.pair_monomial_sums`)."""
+    powers = np.hstack([powers, np.zeros((len(powers), 1), np.int64)])
     target = np.eye(len(FEATURES) + 1, dtype=np.int64)[-1]
     n = len(powers)
     wanted = np.vstack([powers, (powers[:, None] + powers[None]).reshape(-1, powers.shape[1]),
-                        powers + target, target[None]])  # fmt: skip
+                        powers + target, target[None], 2 * target[None]])  # fmt: skip
     unique, where = np.unique(wanted, axis=0, return_inverse=True)
-    blocks = pairs.blocks
     sums = allpairs.pair_monomial_sums(pairs.scaled[blocks.points], blocks, unique, pairs.offset)
     means = sums[where.ravel()] / blocks.n_pairs
-    term_mean, target_mean = means[:n], means[-1]
-    covariance = means[n : n + n * n].reshape(n, n) - np.outer(term_mean, term_mean)
-    target_covariance = means[n + n * n : 2 * n + n * n] - term_mean * target_mean
-    coef = np.linalg.lstsq(covariance, target_covariance, rcond=None)[0]
+    return TermMoments(
+        blocks.n_pairs, means[:n], means[n : n + n * n].reshape(n, n),
+        means[n + n * n : 2 * n + n * n], float(means[-2]), float(means[-1]),
+    )  # fmt: skip
+
+
+def every_pair_least_squares(pairs: ScaledPairs, degree: int, label: str):
+    """The polynomial regression of ``poly_pipeline(degree)`` fitted to every pair of
+    ``pairs`` (standardised target on standardised features), exactly, in O(points x terms):
+    least squares on the moments of the design's terms over all pairs (:func:`term_moments`;
+    minimum norm where the design is singular, as on the pair table)."""
+    moments = term_moments(pairs, pairs.blocks, design_powers(degree))
+    covariance = moments.covariance()
+    coef = np.linalg.lstsq(covariance, moments.target_covariance(), rcond=None)[0]
     varying = np.diag(covariance) > 1e-12 * np.max(np.diag(covariance))
     _warn_if_below(
         int(np.linalg.matrix_rank(covariance[np.ix_(varying, varying)])) + 1,
         int(varying.sum()) + 1, degree, label,
     )  # fmt: skip
-    regression = pipeline.named_steps["regression"]
-    regression.coef_, regression.intercept_ = coef, float(target_mean - term_mean @ coef)
-    regression.n_features_in_ = n
-    return pipeline
+    return fitted_poly_pipeline(degree, coef, moments.target - moments.term @ coef)
 
 
 class Poly(PairFeatureFamily):
