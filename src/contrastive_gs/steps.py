@@ -7,11 +7,9 @@ files) as params, so no step parses a path of its own outputs.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import logging
-import sys
 from collections.abc import Iterator, Mapping, Sequence
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -39,20 +37,22 @@ from contrastive_gs.settings import compose
 log = logging.getLogger(__name__)
 
 
-def _lazy_module(name: str) -> ModuleType:
-    """Module ``name``, executed at its first use (the ``importlib.util.LazyLoader`` recipe)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+class _ImportedOnUse:
+    """Stands for module ``name`` and imports it at the first attribute asked of it.
+
+    Not a module in ``sys.modules`` (as ``importlib.util.LazyLoader``'s would be), so that no
+    scan of the loaded modules imports it by probing it: importing torch runs such a scan.
+    """
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
 
 
 # matplotlib costs a job ~0.7 s to import: only the jobs that draw pay for it.
-plots = _lazy_module("contrastive_gs.plots")
+plots = _ImportedOnUse("contrastive_gs.plots")
 Fits = Sequence[Sequence[Any]]  # (group, fold, seed) of each per-fit file, in file order
 
 
