@@ -13,6 +13,9 @@ Figures:
   (``contrastive_gs.training.fit_mlps``: seeds of narrow networks as one batched ensemble), one
   thread, divided by 2 cores; ratio_own = wall_s / own_s (target <= 1.3): what the workflow
   costs beyond its own fits;
+- own2_s: the same bare fits in 2 processes at once, one thread each (the longest of their
+  training times): the 2-core time as the machine gives it, where two busy cores slow each
+  other; ratio_own2 = wall_s / own2_s;
 - fits_s: the training time of the workflow's own fits, read from their job logs (the last
   epoch's elapsed time of every stage), divided by 2 cores; ratio_fits = wall_s / fits_s.  Both
   come from the same run, so a machine whose speed drifts between the runs above (a shared
@@ -45,6 +48,7 @@ from contrastive_gs.training import build_mlp, fit_mlps
 
 torch.set_num_threads(1)
 trainer = sys.argv[3]  # lecture: the lecture's loop, one seed at a time; ours: training.fit_mlps
+part, parts = int(sys.argv[4]), int(sys.argv[5])  # this process trains every parts-th task
 config = yaml.safe_load(open(sys.argv[1]))
 config = {**config, **yaml.safe_load(open(sys.argv[2]))}
 cgs_config.check_schema(config, cgs_config.load_schema())
@@ -68,7 +72,7 @@ def lecture_loop(X, y, width, seed):
         optimizer.step()
 
 
-fits, seconds = 0, 0.0
+tasks = []  # (width, X, y) of every (scenario, width, group), its data made before any training
 for scenario in cgs_config.scenario_table(config):
     settings = data.settings_from_params({**config["data"], **scenario}, polymers, law)
     table = pairs.make_pairs(data.simulate(settings), pair_settings, split)
@@ -80,31 +84,44 @@ for scenario in cgs_config.scenario_table(config):
             y = rows[[pairs.TARGET]].to_numpy()
             X = (X - X.mean(0)) / np.where(X.std(0) > 0, X.std(0), 1)
             y = (y - y.mean(0)) / y.std(0)
-            start = time.perf_counter()
-            if trainer == "ours":
-                network = NetworkSettings(width, 2, "relu")
-                fit_mlps(X, y.ravel(), network, schedule, config["seeds"])
-            else:
-                X_t = torch.tensor(X, dtype=torch.float32)
-                y_t = torch.tensor(y, dtype=torch.float32)
-                for seed in config["seeds"]:
-                    lecture_loop(X_t, y_t, width, seed)
-            seconds += time.perf_counter() - start
-            fits += len(config["seeds"])
+            tasks.append((width, X, y))
+# Widest first, dealt in turn: the processes' shares cost alike.
+tasks = sorted(tasks, key=lambda task: -task[0])[part::parts]
+fits, seconds = 0, 0.0
+for width, X, y in tasks:
+    start = time.perf_counter()
+    if trainer == "ours":
+        fit_mlps(X, y.ravel(), NetworkSettings(width, 2, "relu"), schedule, config["seeds"])
+    else:
+        X_t = torch.tensor(X, dtype=torch.float32)
+        y_t = torch.tensor(y, dtype=torch.float32)
+        for seed in config["seeds"]:
+            lecture_loop(X_t, y_t, width, seed)
+    seconds += time.perf_counter() - start
+    fits += len(config["seeds"])
 print(fits, seconds)
 """
 
 
-def training_seconds(directory: Path, trainer: str) -> tuple[int, float]:
-    """(fits, seconds) of training the sweep's networks bare, one thread: ``trainer`` "lecture"
-    (the lecture's plain loop, the reference) or "ours" (contrastive_gs.training.fit_mlps)."""
-    result = subprocess.run(
-        [sys.executable, "-c", REFERENCE_CODE, str(directory / "config.yaml"),
-         str(directory / SWEEP_CONFIG), trainer],  # fmt: skip
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    fits, seconds = result.stdout.split()
-    return int(fits), float(seconds)
+def training_seconds(directory: Path, trainer: str, parts: int = 1) -> tuple[int, float]:
+    """(fits, seconds) of training the sweep's networks bare, one thread per process: ``trainer``
+    "lecture" (the lecture's loop, the reference) or "ours" (contrastive_gs.training.fit_mlps).
+    With ``parts`` processes at once, each training its share of the fits: the longest of their
+    training times (their data are made before any of them trains)."""
+    command = [sys.executable, "-c", REFERENCE_CODE, str(directory / "config.yaml"),
+               str(directory / SWEEP_CONFIG), trainer]  # fmt: skip
+    processes = [
+        subprocess.Popen(command + [str(part), str(parts)], stdout=subprocess.PIPE, text=True)
+        for part in range(parts)
+    ]
+    results = []
+    for process in processes:
+        stdout, _ = process.communicate()
+        if process.returncode != 0:
+            raise SystemExit(f"bare training ({trainer}) failed")
+        fits, seconds = stdout.split()
+        results.append((int(fits), float(seconds)))
+    return sum(fits for fits, _ in results), max(seconds for _, seconds in results)
 
 
 FINAL_EPOCH = re.compile(r"epoch (\d+)/\1 loss .* elapsed ([0-9.]+) s")
@@ -120,6 +137,17 @@ def logged_training_seconds(directory: Path) -> float:
     )
 
 
+def print_rule_costs(directory: Path) -> None:
+    """The run's summed job time per rule (its results/summary/rule_costs.csv), as a table."""
+    import pandas as pd
+
+    costs = pd.read_csv(directory / "results" / "summary" / "rule_costs.csv")
+    costs = costs[["rule", "jobs", "wall_s", "cpu_time_s", "peak_rss_mb"]]
+    print(f"job time per rule of the batch: point run ({costs['wall_s'].sum():.1f} s in all):")
+    print(costs.to_string(index=False, float_format=lambda value: f"{value:.1f}"))
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-naive", action="store_true", help="skip the one-job-per-fit run")
@@ -132,10 +160,11 @@ def main() -> None:
         wall_s = run_snakemake(batched, SWEEP_CONFIG)
         rows.append(("workflow, batch: point (--cores 2)", wall_s))
         noop_s = run_snakemake(batched, SWEEP_CONFIG)
+        print_rule_costs(batched)
         rows.append(("second, no-op run", noop_s))
         fits_s = logged_training_seconds(batched) / 2
         rows.append(("fits_s = training in the run's fit logs / 2 cores", fits_s))
-        ref_s = own_s = float("nan")
+        ref_s = own_s = own2_s = float("nan")
         if not args.skip_bare:
             fits, train_s = training_seconds(batched, "lecture")
             ref_s = train_s / 2
@@ -145,6 +174,8 @@ def main() -> None:
             rows.append((f"bare fit_mlps (our trainer), {fits} fits, 1 thread", ours_s))
             own_s = ours_s / 2
             rows.append(("own_s = bare fit_mlps / 2 cores", own_s))
+            _, own2_s = training_seconds(batched, "ours", parts=2)
+            rows.append(("own2_s = bare fit_mlps, 2 processes at once", own2_s))
         naive_wall_s = float("nan")
         if not args.skip_naive:
             naive_wall_s = run_snakemake(
@@ -155,6 +186,8 @@ def main() -> None:
     rows.append(("ratio = wall_s / ref_s (target <= 1.5)", ratio))
     ratio_own = wall_s / own_s
     rows.append(("ratio_own = wall_s / own_s (target <= 1.3)", ratio_own))
+    ratio_own2 = wall_s / own2_s
+    rows.append(("ratio_own2 = wall_s / own2_s", ratio_own2))
     ratio_fits = wall_s / fits_s
     rows.append(("ratio_fits = wall_s / fits_s (the same run)", ratio_fits))
     width = max(len(name) for name, _ in rows)
@@ -164,8 +197,9 @@ def main() -> None:
         print(f"{name:<{width}}  {value:>10.2f}")
     print(
         f"RESULT wall_s={wall_s:.1f} ref_s={ref_s:.1f} ratio={ratio:.2f} own_s={own_s:.1f} "
-        f"ratio_own={ratio_own:.2f} fits_s={fits_s:.1f} ratio_fits={ratio_fits:.2f} "
-        f"noop_s={noop_s:.1f} naive_wall_s={naive_wall_s:.1f}"
+        f"ratio_own={ratio_own:.2f} own2_s={own2_s:.1f} ratio_own2={ratio_own2:.2f} "
+        f"fits_s={fits_s:.1f} ratio_fits={ratio_fits:.2f} noop_s={noop_s:.1f} "
+        f"naive_wall_s={naive_wall_s:.1f}"
     )
 
 

@@ -76,7 +76,7 @@ def test_adding_a_scenario_value_runs_only_the_new_point(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["Ka"].append(150.0))
     # its fits (two widths and poly); no figures: they are drawn at the reference scenario only
     assert jobs == {
-        "simulate": 1, "identifiability": 1, "pair": 1, "fit": 3, "predict": 3, **SUMMARY_JOBS,
+        "simulate": 1, "identifiability": 1, "pair": 1, "fit": 3, **SUMMARY_JOBS,
     }  # fmt: skip
 
 
@@ -84,7 +84,7 @@ def test_adding_a_width_runs_only_the_new_fits(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["nn"]["width"].append(32))
     # one new fit per scenario; its figures only at the reference scenario
     assert jobs == {
-        "fit": 2, "recover": 1, "predict": 2, "predict_figure": 1, "diagnose": 1,
+        "fit": 2, "recover": 1, "predict_figure": 1, "diagnose": 1,
         "fit_tables": 1, "compare": 1, "compare_tables": 1, **SUMMARY_JOBS,
     }  # fmt: skip
 

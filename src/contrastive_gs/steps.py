@@ -125,6 +125,10 @@ def group_truth(
     return law.group_truth(truth, polymers)
 
 
+# The per-fit outputs of fit_point, by name (the arguments of io.write_fit).
+FIT_OUTPUTS = ("metrics", "predictions", "model", "alpha", "scaling_law", "points")
+
+
 def fit_point(
     points_path: str,
     folds: Mapping[int, tuple[str, str]],

@@ -160,6 +160,19 @@ def fit_job_outputs(filename):
     )
 
 
+def prediction_tables(filename):
+    """Per group, a table of the cross-validated predictions of one (scenario, model, hyper)
+    point (``cross_validation.csv``, ``predictions.csv``)."""
+    return [fill(f"{GROUP_DIR}/{filename}", group=group) for group in GROUPS]
+
+
+def fit_job_prediction_tables(filename):
+    """Outputs of the fit rule: with ``batch: point`` the job holds every fit of its point and
+    writes its prediction tables (:func:`prediction_tables`) itself, sparing a job per point;
+    with ``batch: fit`` the predict rule gathers them."""
+    return prediction_tables(filename) if FIT_BATCHED else []
+
+
 def fit_job_fits(wildcards):
     """[group, fold, seed] of the fits of one fit job, in the order of its outputs."""
     if FIT_BATCHED:
@@ -425,7 +438,7 @@ def run_jobs():
         "identifiability": scenarios,
         "pair": scenarios,
         "fit": _fit_jobs(),
-        "predict": _model_jobs(SCENARIO_PATHS),
+        "predict": [] if FIT_BATCHED else _model_jobs(SCENARIO_PATHS),
         "predict_figure": figure_models,
         "diagnose": figure_models,
         "recover": figure_models,

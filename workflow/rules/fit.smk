@@ -1,6 +1,6 @@
 # By default (batch: point) one job fits one model at one hyper-parameter point to every group,
 # fold and seed: the start-up of a job (importing torch, ~2 s) is paid once per point, not once
-# per fit.
+# per fit.  Such a job also writes the point's prediction tables (rule predict with batch: fit).
 
 
 rule fit:
@@ -17,6 +17,8 @@ rule fit:
         alpha=fit_job_outputs("alpha.parquet"),
         scaling_law=fit_job_outputs("scaling_law.json"),
         points=fit_job_outputs("point_predictions.parquet"),
+        group_cross_validation=fit_job_prediction_tables("cross_validation.csv"),
+        group_predictions=fit_job_prediction_tables("predictions.csv"),
     log:
         f"{FIT_LOG}.log",
     benchmark:
@@ -37,5 +39,6 @@ rule fit:
         folds=fit_job_folds,
         truth=scaling_law_truth,
         polymers=POLYMER_PARAMS,
+        groups=GROUPS,
     script:
         "../../scripts/fit.py"

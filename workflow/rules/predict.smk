@@ -1,39 +1,40 @@
 # Predictions of D: per (scenario, model, hyper), the cross-validated predictions of the held-out
-# points with their bands and the query points' D (config predict), per group; at the figure
+# points with their bands and the query points' D (config predict), per group (written by the
+# fit job with batch: point, by rule predict with batch: fit); at the figure
 # scenarios, the figure of measured against predicted D; aggregate_predictions tables the
 # cross-validated errors.
 
 
-rule predict:
-    input:
-        points=per_fit(FIT_DIR, "point_predictions.parquet", ALL_FITS),
-    output:
-        cross_validation=[
-            fill(f"{GROUP_DIR}/cross_validation.csv", group=g) for g in GROUPS
-        ],
-        predictions=[fill(f"{GROUP_DIR}/predictions.csv", group=g) for g in GROUPS],
-    log:
-        f"{LOG_DIR}/predict/{{model}}/{{hyper}}.log",
-    benchmark:
-        f"{LOG_DIR}/benchmarks/predict/{{model}}/{{hyper}}.tsv"
-    conda:
-        CONDA_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        fits=ALL_FITS,
-        groups=GROUPS,
-    script:
-        "../../scripts/predict.py"
+if not FIT_BATCHED:  # with batch: point, the fit job writes these tables
+
+    rule predict:
+        input:
+            points=per_fit(FIT_DIR, "point_predictions.parquet", ALL_FITS),
+        output:
+            cross_validation=prediction_tables("cross_validation.csv"),
+            predictions=prediction_tables("predictions.csv"),
+        log:
+            f"{LOG_DIR}/predict/{{model}}/{{hyper}}.log",
+        benchmark:
+            f"{LOG_DIR}/benchmarks/predict/{{model}}/{{hyper}}.tsv"
+        conda:
+            CONDA_ENV
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10,
+        params:
+            fits=ALL_FITS,
+            groups=GROUPS,
+        script:
+            "../../scripts/predict.py"
 
 
 rule predict_figure:
     input:
-        points=rules.predict.input.points,
-        cross_validation=rules.predict.output.cross_validation,
-        predictions=rules.predict.output.predictions,
+        points=per_fit(FIT_DIR, "point_predictions.parquet", ALL_FITS),
+        cross_validation=prediction_tables("cross_validation.csv"),
+        predictions=prediction_tables("predictions.csv"),
     output:
         figure=report_group_files(
             f"{GROUP_DIR}/measured_vs_predicted.svg",
