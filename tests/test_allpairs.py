@@ -404,3 +404,20 @@ def test_lasso_on_every_pair_chooses_its_penalty_by_folds_of_the_points(noisy_po
     expected = scaled.scalers[1].inverse_transform((X_terms @ coef + intercept)[:, None]).ravel()
     np.testing.assert_allclose(from_points.model.predict_features(X), expected, atol=1e-7)
     assert from_points.metrics["train"]["n"] == (sample["split"] == "train").sum()
+
+
+def test_lasso_on_every_pair_of_a_constant_target_keeps_no_term(noisy_points_split):
+    """ln D the same at every point: no term explains the pairs, every coefficient is 0 and the
+    model predicts a ratio of 1 (log ratio 0)."""
+    from contrastive_gs.families import lasso
+    from contrastive_gs.families._pair_features import ScaledPairs
+
+    points, table, sides = noisy_points_split
+    flat = points.assign(logD=1.5)
+    blocks = allpairs.group_block_pairs(flat, sides, "within", "pooled")["train"]
+    model = lasso.every_pair_lasso(
+        ScaledPairs.of(flat, blocks), make_family("lasso").settings, "flat"
+    )
+    assert not model.named_steps["regression"].coef_.any()
+    X = pairs.select_group(table, "pooled")[pairs.FEATURES].to_numpy()
+    np.testing.assert_allclose(model.predict(X), 0.0, atol=1e-12)

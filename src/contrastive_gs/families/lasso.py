@@ -120,7 +120,10 @@ class StandardisedLasso:
 
 def penalty_grid(largest: float, n_penalties: int) -> np.ndarray:
     """``n_penalties`` penalties from ``largest`` down to ``largest * PENALTY_RANGE``, evenly
-    on a log scale (LassoCV's grid)."""
+    on a log scale (LassoCV's grid); zeros where ``largest`` is 0 (a target no term explains:
+    every coefficient is 0 at any penalty)."""
+    if largest <= 0:
+        return np.zeros(n_penalties)
     return np.geomspace(largest, largest * PENALTY_RANGE, n_penalties)
 
 
