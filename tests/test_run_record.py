@@ -142,7 +142,10 @@ def test_benchmark_table_holds_every_job_of_the_run(finished, tmp_path):
     gathered = {rule: count for rule, count in planned.items()
                 if rule not in {"benchmarks", "provenance", "all"}}  # fmt: skip
     assert recorded == gathered
-    assert (table["wall_s"] > 0).all() and (table["max_rss_mb"] > 50).all()
+    assert (table["wall_s"] > 0).all() and (table["max_rss_mb"] > 0).all()
+    # Snakemake samples a job's memory at its start, then every 0.5 s: a job of over a second
+    # shows its Python's, a shorter one may show only its first moment.
+    assert (table.loc[table["wall_s"] > 1.0, "max_rss_mb"] > 50).all()
     fit_rows = table[table["rule"] == "fit"]
     assert set(fit_rows["wildcards"]) == {
         f"scenario=Ka~140.0/Kb~40.0/noise~0.0, model={model}, hyper={hyper}, "
