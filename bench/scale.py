@@ -9,11 +9,13 @@ test R2 over all test pairs, and the relative error of Ka and Kb (the kernel's o
 from the law fitted to its alpha).  ``slope``: the exponent b of wall time ~ points^b of the
 structured twin over the grids from 30^2 up.
 
-The lecture's ``nn`` on the same pairs, streamed: where the train pairs outnumber
-``nn.full_batch_pairs``, each epoch is one step on ``nn.batch_pairs`` pairs drawn from the
-points; its wall time, peak memory and time per epoch, and its R2 on a seeded sample of 4000
-test pairs (a model of pair features is measured on a sample).  Its alpha is one value for all
-T, so it has no Ka or Kb.
+The models of the lecture's pair features on the same pairs: ``nn`` streamed (where the train
+pairs outnumber ``nn.full_batch_pairs``, each epoch is one step on ``nn.batch_pairs`` pairs
+drawn from the points), ``poly`` by least squares and ``lasso`` (penalty by cross-validation
+over folds of the points) over every train pair from sums over the points; their wall time,
+peak memory (and nn's time per epoch), and R2 on a seeded sample of 4000 test pairs (a model of
+pair features is measured on a sample).  Their alpha is one value for all T, so they have no Ka
+or Kb.
 
     python bench/scale.py                  # every grid (about 10 minutes on 2 cores)
     python bench/scale.py --grids 7 30     # a subset
@@ -38,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GRIDS = (7, 30, 100, 300)
 MODELS = ("twin_structured", "kernel")  # the RESULT's times and memory
 STREAMED = "nn"
+PAIR_FEATURE_MODELS = (STREAMED, "poly", "lasso")  # measured beside, not in the RESULT's times
 TRUTH = {"Ka": 140.0, "Kb": 40.0}
 
 
@@ -85,7 +88,7 @@ def measure(grid: int, model: str) -> dict:
     wall = time.perf_counter() - start
     if hasattr(result.model, "law_fit"):
         estimates = result.model.law_fit()["estimates"]
-    elif model == STREAMED:
+    elif model in PAIR_FEATURE_MODELS:
         estimates = dict.fromkeys(TRUTH, np.nan)  # one alpha for all T: no law
     else:
         alpha = result.model.alpha(points)
@@ -122,7 +125,7 @@ def main() -> None:
         return
     rows = []
     for grid in args.grids:
-        for model in (*MODELS, STREAMED):
+        for model in (*MODELS, *PAIR_FEATURE_MODELS):
             rows.append(run_one(grid, model))
             print(json.dumps(rows[-1]), flush=True)
     table = pd.DataFrame(rows)
@@ -147,7 +150,9 @@ def main() -> None:
         f"RESULT t100_s={of_grid(100, 'wall s'):.1f} mem100_mb={of_grid(100, 'peak MB'):.0f} "
         f"t300_s={of_grid(300, 'wall s'):.1f} mem300_mb={of_grid(300, 'peak MB'):.0f} "
         f"slope={slope:.3f} nn100_ms_per_epoch={of_grid(100, 'ms/epoch', [STREAMED]):.1f} "
-        f"nn100_mb={of_grid(100, 'peak MB', [STREAMED]):.0f}"
+        f"nn100_mb={of_grid(100, 'peak MB', [STREAMED]):.0f} "
+        f"lasso300_s={of_grid(300, 'wall s', ['lasso']):.1f} "
+        f"lasso300_mb={of_grid(300, 'peak MB', ['lasso']):.0f}"
     )
 
 
