@@ -97,17 +97,20 @@ def test_removing_a_value_reruns_only_aggregation(swept):
 
 
 def test_one_job_per_fit_gives_the_same_metrics_and_laws(tmp_path):
+    """batch: point and batch: fit give the same metrics, laws and cross-validated predictions
+    (written by the fit job in the one, by rule predict in the other)."""
     config = tiny_config()
     config.update(seeds=[0, 1], groups=["pooled", "PP"])
     tables = {}
-    for batch, fit_jobs in [("point", 2), ("fit", 2 * 2 * 2)]:  # models, (groups x seeds)
+    for batch, fit_jobs, predict_jobs in [("point", 2, 0), ("fit", 2 * 2 * 2, 2)]:
         config["batch"] = batch
         workflow = Workflow(tmp_path / batch, config)
-        assert workflow.scheduled_jobs()["fit"] == fit_jobs
+        scheduled = workflow.scheduled_jobs()
+        assert (scheduled["fit"], scheduled.get("predict", 0)) == (fit_jobs, predict_jobs)
         workflow.run()
         tables[batch] = [
             pd.read_parquet(workflow.path("results/summary", name))
-            for name in ("metrics.parquet", "recovery.parquet")
+            for name in ("metrics.parquet", "recovery.parquet", "cross_validation.parquet")
         ]
     for point, one_per_fit in zip(tables["point"], tables["fit"], strict=True):
         pd.testing.assert_frame_equal(point, one_per_fit, check_exact=True)
