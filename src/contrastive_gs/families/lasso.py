@@ -142,7 +142,7 @@ def point_folds(blocks: BlockPairs, n_folds: int) -> list[tuple[BlockPairs, Bloc
                 f"{len(blocks.points)} train points in {len(blocks.sizes)} block(s) cannot be "
                 f"cut into {n_folds} folds of points with pairs on both sides (lasso.cv_folds)"
             )
-        folds.append((sides[0], sides[1]))
+        folds.append(tuple(sides))
     return folds
 
 

@@ -105,7 +105,6 @@ class TermMoments:
     features (shape (n,)), of their products, of their products with the standardised target
     y, of y and of y^2."""
 
-    n_pairs: int
     term: np.ndarray  # E[t], (n,)
     products: np.ndarray  # E[t t^T], (n, n)
     with_target: np.ndarray  # E[t y], (n,)
@@ -143,7 +142,7 @@ def term_moments(
     sums = allpairs.pair_monomial_sums(pairs.scaled[blocks.points], blocks, unique, pairs.offset)
     means = sums[where.ravel()] / blocks.n_pairs
     return TermMoments(
-        blocks.n_pairs, means[:n], means[n : n + n * n].reshape(n, n),
+        means[:n], means[n : n + n * n].reshape(n, n),
         means[n + n * n : 2 * n + n * n], float(means[-2]), float(means[-1]),
     )  # fmt: skip
 
