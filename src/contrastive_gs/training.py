@@ -143,7 +143,6 @@ def train_full_batch(
     minimised and reported.  Logs epoch, loss(es) and elapsed time every ``log_every`` epochs;
     raises FitDivergedError on a non-finite loss.
     """
-
     optimizer = FusedAdam(list(model.parameters()), lr)
     losses = []
     start = time.perf_counter()
