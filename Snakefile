@@ -23,6 +23,18 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/record.smk"
 
 
+onstart:
+    start_warm_worker()
+
+
+onsuccess:
+    stop_warm_worker()
+
+
+onerror:
+    stop_warm_worker()
+
+
 rule all:
     default_target: True
     input:

@@ -2,6 +2,10 @@
 alpha each fit implies at every point of its group, the scaling law of each fit, and its
 anchored predictions of ln D; with batch: point, the point's prediction tables (rule predict's)."""
 
+from contrastive_gs.warm_worker import hand_over
+
+hand_over(snakemake, __file__)  # where the run has a warm worker, the job runs there
+
 from contrastive_gs import io, steps
 from contrastive_gs.families import family_from_config
 from contrastive_gs.laws import build_law

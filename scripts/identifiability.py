@@ -1,5 +1,9 @@
 """Rule identifiability: what the data of a scenario identify, per model, group and parameter."""
 
+from contrastive_gs.warm_worker import hand_over
+
+hand_over(snakemake, __file__)  # where the run has a warm worker, the job runs there
+
 import pandas as pd
 
 from contrastive_gs import io, tables

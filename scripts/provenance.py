@@ -1,5 +1,9 @@
 """Rule provenance: the resolved config, code and package versions and command of the run."""
 
+from contrastive_gs.warm_worker import hand_over
+
+hand_over(snakemake, __file__)  # where the run has a warm worker, the job runs there
+
 import os
 
 from contrastive_gs import io, provenance, steps

@@ -1,5 +1,9 @@
 """Rule recover: per group, the alpha each fit implies against T - Tg, every seed overlaid."""
 
+from contrastive_gs.warm_worker import hand_over
+
+hand_over(snakemake, __file__)  # where the run has a warm worker, the job runs there
+
 from contrastive_gs import io, steps
 from contrastive_gs.laws import build_law
 from contrastive_gs.polymers import Polymer

@@ -1,6 +1,10 @@
 """Rule symbolic: per group, the closed form of alpha(T - Tg) that symbolic regression finds
 for each fit, compared with the law's form; a table and a figure."""
 
+from contrastive_gs.warm_worker import hand_over
+
+hand_over(snakemake, __file__)  # where the run has a warm worker, the job runs there
+
 from contrastive_gs import io, steps
 from contrastive_gs.laws import build_law
 from contrastive_gs.polymers import Polymer

@@ -40,14 +40,15 @@ def test_job_table_reads_the_last_measurement_in_the_units_of_its_columns(tmp_pa
     fit = _benchmark_file(tmp_path / "fit.tsv", [(9.0, 400.0), (12.5, 491.25)])
     pair = _benchmark_file(tmp_path / "pair.tsv", [(1.5, 135.0)])
     jobs = [("fit", "model=nn"), ("pair", "scenario=Ka~140.0")]
-    table = benchmarks.job_table([fit, pair], jobs)
+    logs = [tmp_path / "fit.log", tmp_path / "pair.log"]  # none: jobs in their own processes
+    table = benchmarks.job_table([fit, pair], logs, jobs)
     assert list(table.columns) == benchmarks.JOB_COLUMNS
     assert table.iloc[0].to_dict() == {
         "rule": "fit", "wildcards": "model=nn", "wall_s": 12.5, "max_rss_mb": 491.25,
-        "cpu_load_pct": 95.5, "cpu_time_s": 12.5 * 0.9,
+        "cpu_load_pct": 95.5, "cpu_time_s": 12.5 * 0.9, "warm_worker": False,
     }  # fmt: skip
-    with pytest.raises(ValueError, match="2 benchmark files for 1 jobs"):
-        benchmarks.job_table([fit, pair], jobs[:1])
+    with pytest.raises(ValueError, match="2 benchmark files and 2 logs for 1 jobs"):
+        benchmarks.job_table([fit, pair], logs, jobs[:1])
 
 
 def test_a_file_without_a_measurement_is_named(tmp_path):

@@ -4,6 +4,11 @@ and the cluster resources they call for.
 A benchmark file (the ``benchmark:`` directive) is a TSV of one row per measured execution with
 Snakemake's columns ``s`` (wall time, seconds), ``max_rss`` (peak resident memory, MB),
 ``mean_load`` (CPU load, percent of one core) and ``cpu_time`` (seconds), among others.
+
+Where a job ran in the run's warm worker (:mod:`contrastive_gs.warm_worker`), Snakemake measured
+only its thin client, so its wall time stands, and its CPU time and peak memory are those that
+the worker's child wrote at the end of the job's log (the peak includes the libraries it
+shares with the worker, as a job importing them itself would hold them).
 """
 
 from __future__ import annotations
@@ -14,8 +19,12 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from contrastive_gs import warm_worker
+
 # Columns of the gathered table: one row per job.
-JOB_COLUMNS = ["rule", "wildcards", "wall_s", "max_rss_mb", "cpu_load_pct", "cpu_time_s"]
+JOB_COLUMNS = [
+    "rule", "wildcards", "wall_s", "max_rss_mb", "cpu_load_pct", "cpu_time_s", "warm_worker",
+]  # fmt: skip
 _SNAKEMAKE_COLUMNS = {
     "s": "wall_s",
     "max_rss": "max_rss_mb",
@@ -56,14 +65,32 @@ def _number(value: object) -> float:
         return math.nan
 
 
-def job_table(files: Sequence[str | os.PathLike], jobs: Sequence[tuple[str, str]]) -> pd.DataFrame:
-    """One row per job: ``jobs`` holds (rule, wildcards) of each benchmark file of ``files``,
-    in the same order."""
-    if len(files) != len(jobs):
-        raise ValueError(f"{len(files)} benchmark files for {len(jobs)} jobs")
+def read_job(benchmark: str | os.PathLike, log: str | os.PathLike) -> dict[str, float | bool]:
+    """One job's measures (:func:`read_benchmark`), with the CPU time and peak memory that a
+    warm worker's child recorded at the end of its ``log`` where it ran there (``warm_worker``
+    says whether)."""
+    measured = read_benchmark(benchmark).to_dict()
+    usage = warm_worker.usage_of_log(log)
+    if usage is not None:
+        cpu_time_s, max_rss_mb = usage
+        wall_s = measured["wall_s"]
+        load = 100 * cpu_time_s / wall_s if wall_s > 0 else math.nan
+        measured.update(cpu_time_s=cpu_time_s, max_rss_mb=max_rss_mb, cpu_load_pct=load)
+    return {**measured, "warm_worker": usage is not None}
+
+
+def job_table(
+    files: Sequence[str | os.PathLike],
+    logs: Sequence[str | os.PathLike],
+    jobs: Sequence[tuple[str, str]],
+) -> pd.DataFrame:
+    """One row per job: ``jobs`` holds (rule, wildcards) of each benchmark file of ``files``
+    and each log of ``logs``, in the same order."""
+    if not len(files) == len(logs) == len(jobs):
+        raise ValueError(f"{len(files)} benchmark files and {len(logs)} logs for {len(jobs)} jobs")
     rows = [
-        {"rule": rule, "wildcards": wildcards, **read_benchmark(path)}
-        for path, (rule, wildcards) in zip(files, jobs, strict=True)
+        {"rule": rule, "wildcards": wildcards, **read_job(path, log)}
+        for path, log, (rule, wildcards) in zip(files, logs, jobs, strict=True)
     ]
     return pd.DataFrame(rows, columns=JOB_COLUMNS)
 

@@ -10,6 +10,7 @@
     results/<scenario>/fits/<model>/<hyper>/<group>/symbolic.{csv,html}, symbolic_alpha.svg
     results/<scenario>/logs/...
     results/summary/...                         (symbolic.{parquet,csv}, symbolic_summary.*)
+    results/summary/logs/warm_worker.log        (contrastive_gs.warm_worker)
 
 ``<scenario>`` and ``<hyper>`` are ``key~value`` folders (Snakemake's ``Paramspace``): a simulated
 scenario's parameters of the law and the noise (``Ka~140.0/Kb~40.0/noise~0.0``), a model's swept
@@ -46,6 +47,7 @@ SYMBOLIC_FITS_PARQUET = f"{SUMMARY_DIR}/symbolic.parquet"  # every symbolic fit,
 SYMBOLIC_FITS_CSV = f"{SUMMARY_DIR}/symbolic.csv"
 SYMBOLIC_SUMMARY_CSV = f"{SUMMARY_DIR}/symbolic_summary.csv"  # per group: form found how often
 SYMBOLIC_SUMMARY_HTML = f"{SUMMARY_DIR}/symbolic_summary.html"
+WARM_WORKER_LOG = f"{SUMMARY_DIR}/logs/warm_worker.log"  # of the run's warm worker, if any
 
 KEY_VALUE = "[^/~]+~[^/]+"
 KEY_VALUES = f"{KEY_VALUE}(/{KEY_VALUE})*"  # one or more key~value folders

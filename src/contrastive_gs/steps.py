@@ -625,6 +625,7 @@ def write_cross_validation_table(files: Sequence[str], outputs: Mapping[str, str
 
 def write_run_costs(
     files: Sequence[str],
+    logs: Sequence[str],
     jobs: Sequence[tuple[str, str]],
     local_rules: Sequence[str],
     outputs: Mapping[str, str],
@@ -632,7 +633,7 @@ def write_run_costs(
     """Every job's benchmark in one table (Parquet and CSV), the cost of each rule summed over
     its jobs (CSV, and the figure), and the profile resources these measures call for for the
     rules that a cluster runs (YAML: ``local_rules`` run in the Snakemake process)."""
-    job_table = benchmarks.job_table(files, jobs)
+    job_table = benchmarks.job_table(files, logs, jobs)
     io.write_parquet(job_table, outputs["parquet"])
     io.write_csv(job_table, outputs["csv"])
     costs = benchmarks.rule_costs(job_table, local_rules)

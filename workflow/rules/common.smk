@@ -17,6 +17,7 @@ from contrastive_gs.data import DataFileError
 from contrastive_gs.devices import device
 from contrastive_gs.families import FAMILIES, family, family_from_config
 from contrastive_gs.splits import split_from_config
+from contrastive_gs import warm_worker
 
 # Read by the provenance job (see contrastive_gs.provenance): not params, so they rerun nothing.
 os.environ[provenance.COMMAND_ENV] = shlex.join(sys.argv)
@@ -116,6 +117,25 @@ COMPARE_DIR = layout.COMPARE_DIR
 LOG_DIR = layout.LOG_DIR
 SUMMARY_DIR = layout.SUMMARY_DIR
 CONDA_ENV = "../../envs/contrastive-gs.yaml"
+
+
+WARM_WORKERS = []  # the run's warm worker, while it runs (contrastive_gs.warm_worker)
+
+
+def start_warm_worker():
+    """onstart: where the jobs run on this machine (not submitted) and config's warm_worker is
+    on, start the process whose forks run every job's script without its imports; else no
+    job hands over, even to a worker this process inherited from an outer run."""
+    os.environ.pop(warm_worker.ADDRESS_VARIABLE, None)
+    if config["warm_worker"] and workflow.local_exec:
+        worker = warm_worker.start(layout.WARM_WORKER_LOG)
+        WARM_WORKERS.extend([worker] if worker else [])
+
+
+def stop_warm_worker():
+    """onsuccess and onerror: end the run's warm worker."""
+    while WARM_WORKERS:
+        WARM_WORKERS.pop().stop()
 
 
 def fill(pattern, **values):
@@ -427,9 +447,9 @@ def _fit_jobs():
 
 
 def run_jobs():
-    """(rule, wildcards as text, benchmark file) of every job of the run but the benchmarks
-    rule's and the provenance rule's (tests/test_run_record.py checks them against the DAG).
-    """
+    """(rule, wildcards as text, benchmark file, log file) of every job of the run but the
+    benchmarks rule's and the provenance rule's (tests/test_run_record.py checks them against
+    the DAG)."""
     scenarios = [{"scenario": scenario} for scenario in SCENARIO_PATHS]
     figure_models = _model_jobs(FIGURE_SCENARIOS)
     figure_compares = _compare_jobs(FIGURE_SCENARIOS)
@@ -471,6 +491,7 @@ def run_jobs():
             name,
             benchmarks.job_identity(wildcards),
             fill(str(getattr(rules, name).benchmark), **wildcards),
+            fill(str(getattr(rules, name).log[0]), **wildcards),
         )
         for name, rule_jobs in jobs.items()
         for wildcards in rule_jobs

@@ -10,7 +10,8 @@ localrules:
 
 rule benchmarks:
     input:
-        benchmarks=[path for _, _, path in run_jobs()],
+        benchmarks=[benchmark for _, _, benchmark, _ in run_jobs()],
+        logs=[log for _, _, _, log in run_jobs()],  # a warm worker's child ends them with its usage
     output:
         parquet=f"{SUMMARY_DIR}/benchmarks.parquet",
         csv=f"{SUMMARY_DIR}/benchmarks.csv",
@@ -33,7 +34,7 @@ rule benchmarks:
         mem_mb=1000,
         runtime=5,
     params:
-        jobs=[[name, identity] for name, identity, _ in run_jobs()],
+        jobs=[[name, identity] for name, identity, _, _ in run_jobs()],
         local_rules=sorted(workflow._localrules),  # run by Snakemake itself, never submitted
     script:
         "../../scripts/benchmarks.py"

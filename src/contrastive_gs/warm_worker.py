@@ -1,0 +1,338 @@
+"""A warm worker: each job's script runs in a fork of one process that imported the libraries once.
+
+Most jobs of this workflow are short, and a fresh interpreter spends ~1-3 s importing torch,
+pandas, scipy and matplotlib before a job does its work: in the reference sweep that start-up
+was a third of all job time.  For a local run, the Snakefile's ``onstart`` starts one worker
+(:func:`start`), which imports those libraries and then waits on a Unix socket.  Every script
+begins with :func:`hand_over`: where a worker serves the run, the script process (a thin
+client) sends its job there, the worker forks a child that runs the same script file with the
+same ``snakemake`` object, working directory, environment and standard streams, and the client
+exits with the child's status.  Snakemake still runs one process per job, with its logs,
+benchmarks (wall time), retries and outputs as before.
+
+The child is the job, so the job must leave it as a fresh process would:
+- a client that dies (Snakemake cancels the job) kills its child (:func:`_die_with_client`);
+- the worker refuses a job whose interpreter, library code or import-time environment differs
+  from its own (another conda environment, code edited during the run, other thread counts):
+  the script then runs in its own process, as it does with no worker, on a cluster, or on a
+  system without a safe ``fork`` (only Linux uses one);
+- the child's CPU time and peak memory, which Snakemake's benchmark of the client cannot see, end
+  its log as one line (:data:`USAGE_LINE`) that :mod:`contrastive_gs.benchmarks` reads.  The
+  peak includes the libraries the child shares with the worker.
+
+This module imports only the standard library, so a client costs ~0.05 s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import pickle
+import pkgutil
+import re
+import resource
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+ADDRESS_VARIABLE = "CONTRASTIVE_GS_WORKER"  # the socket of the run's worker, set by start()
+# Snakemake sets these to the job's threads; libraries read them when they are imported.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "GOTO_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+# Read at import time: a job whose values differ from the worker's runs in its own process.
+IMPORT_TIME_VARIABLES = THREAD_VARIABLES + ("PYTHONHASHSEED", "MPLBACKEND", "CUDA_VISIBLE_DEVICES")
+# Imported by the worker besides every module of this package: what the jobs import (lazily,
+# inside functions), but pyoperon and sympy, which only rule symbolic needs.
+PRELOADED_LIBRARIES = (
+    "torch",
+    "pyarrow.parquet",
+    "scipy.stats",
+    "scipy.optimize",
+    "scipy.spatial.distance",
+    "sklearn.decomposition",
+    "sklearn.linear_model",
+    "sklearn.model_selection",
+    "sklearn.pipeline",
+    "sklearn.preprocessing",
+    "statsmodels.api",
+    "skbio",
+    "matplotlib.pyplot",
+    "snakemake.iocontainers",  # to unpickle the job's `snakemake` object
+)
+USAGE_LINE = "warm worker: cpu_time {cpu_time_s:.3f} s, max_rss {max_rss_mb:.1f} MB"
+USAGE_PATTERN = re.compile(r"warm worker: cpu_time ([0-9.]+) s, max_rss ([0-9.]+) MB$")
+_ACCEPTED, _REFUSED = b"A", b"R"
+_STATUS = struct.Struct("!i")
+_LENGTH = struct.Struct("!Q")
+_serving = False  # True in a worker's child: its script's hand_over() returns at once
+
+
+def supported() -> bool:
+    """Whether this system can fork a warm process safely (Linux; macOS's frameworks cannot)."""
+    return sys.platform == "linux"
+
+
+def fingerprint() -> str:
+    """What a job must share with the worker: the interpreter, the environment variables read at
+    import time, and the library's source files (path, size and modification time of each)."""
+    digest = hashlib.sha256()
+    for part in (sys.executable, sys.prefix, sys.version):
+        digest.update(part.encode())
+    for name in IMPORT_TIME_VARIABLES:
+        digest.update(f"{name}={os.environ.get(name)}".encode())
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        stat = source.stat()
+        digest.update(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+# --- the client: the first statement of every script -------------------------------------------
+
+
+def hand_over(job: Any, script: str) -> None:
+    """Run this script (``script``, its path) with ``job`` (the ``snakemake`` object) in the run's
+    warm worker and exit with its status; return at once where there is none, or where it
+    refuses the job, so that the script runs here."""
+    address = os.environ.get(ADDRESS_VARIABLE)
+    if _serving or not address or not supported():
+        return
+    request = pickle.dumps(
+        {
+            "fingerprint": fingerprint(),
+            "script": script,
+            "job": job,
+            "cwd": os.getcwd(),
+            "environ": dict(os.environ),
+            "path": list(sys.path),
+            "argv": list(sys.argv),
+        }
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        try:
+            connection.connect(address)
+            socket.send_fds(connection, [_LENGTH.pack(len(request))], [0, 1, 2])
+            connection.sendall(request)
+            accepted = _receive(connection, 1) == _ACCEPTED
+        except OSError:
+            accepted = False  # no worker listens (another machine, or the run is over)
+        if not accepted:
+            return
+        reply = _receive(connection, _STATUS.size)
+    if len(reply) < _STATUS.size:
+        sys.exit("the warm worker's child ended without a status; see the job's log")
+    sys.exit(_STATUS.unpack(reply)[0])
+
+
+def _receive(connection: socket.socket, size: int) -> bytes:
+    """Exactly ``size`` bytes from ``connection``, or fewer where it closed first."""
+    chunks, received = [], 0
+    while received < size:
+        chunk = connection.recv(size - received)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        received += len(chunk)
+    return b"".join(chunks)
+
+
+# --- the worker ---------------------------------------------------------------------------------
+
+
+def serve(address: str, parent_pid: int) -> None:
+    """Import this package and :data:`PRELOADED_LIBRARIES`, then fork a child for each job sent to
+    the Unix socket at ``address``, until SIGTERM or until process ``parent_pid`` (Snakemake) is
+    gone."""
+    started = time.perf_counter()
+    _preload()
+    own_fingerprint = fingerprint()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(address)
+        listener.listen(64)
+        listener.settimeout(1.0)
+        print(f"warm worker: imported {len(sys.modules)} modules in "
+              f"{time.perf_counter() - started:.1f} s; serving {address}", flush=True)  # fmt: skip
+        while not stop.is_set() and os.getppid() == parent_pid:
+            _reap_children()
+            try:
+                connection, _ = listener.accept()
+            except (TimeoutError, InterruptedError):
+                continue
+            if os.fork() == 0:
+                listener.close()
+                _run_child(connection, own_fingerprint)  # never returns
+            connection.close()
+    Path(address).unlink(missing_ok=True)
+
+
+def _preload() -> None:
+    """Import every module of this package and :data:`PRELOADED_LIBRARIES`."""
+    import contrastive_gs
+
+    modules = pkgutil.walk_packages(contrastive_gs.__path__, "contrastive_gs.")
+    for name in [module.name for module in modules] + list(PRELOADED_LIBRARIES):
+        importlib.import_module(name)
+
+
+def _reap_children() -> None:
+    """Collect the exit of every finished child, so that none lingers as a zombie."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def _run_child(connection: socket.socket, own_fingerprint: str) -> None:
+    """In a fresh fork: receive a job, run its script as its own process would, send its exit
+    status, exit."""
+    global _serving
+    _serving = True
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    connection.settimeout(None)
+    header, streams, _, _ = socket.recv_fds(connection, _LENGTH.size, 3)
+    request = pickle.loads(_receive(connection, _LENGTH.unpack(header)[0]))
+    if request["fingerprint"] != own_fingerprint or len(streams) != 3:
+        connection.sendall(_REFUSED)
+        os._exit(0)
+    os.setpgid(0, 0)  # the job's processes form a group that dies with its client
+    for target, stream in enumerate(streams):
+        os.dup2(stream, target)
+        os.close(stream)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["environ"])
+    os.environ.pop(ADDRESS_VARIABLE)  # the job, and what it runs, never hand over again
+    sys.path[:] = request["path"]
+    sys.argv = request["argv"]
+    connection.sendall(_ACCEPTED)
+    threading.Thread(target=_die_with_client, args=(connection,), daemon=True).start()
+    status = _run_script(request["script"], request["job"])
+    _append_usage(request["job"])
+    connection.sendall(_STATUS.pack(status))
+    os._exit(status)
+
+
+def _die_with_client(connection: socket.socket) -> None:
+    """Wait for the client to go (it sends nothing); then kill this job's process group."""
+    connection.recv(1)
+    os.killpg(0, signal.SIGKILL)
+
+
+def _run_script(script: str, job: Any) -> int:
+    """Run the script file as ``__main__`` with its ``snakemake`` object; its exit status (1, with
+    the traceback on standard error, where it raised)."""
+    import runpy
+
+    try:
+        runpy.run_path(script, init_globals={"snakemake": job}, run_name="__main__")
+        status = 0
+    except SystemExit as exit_:
+        status = _exit_status(exit_)
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return status
+
+
+def _exit_status(exit_: SystemExit) -> int:
+    """The status a process exits with on ``exit_``, printing its message as Python does."""
+    if exit_.code is None or isinstance(exit_.code, int):
+        return exit_.code or 0
+    print(exit_.code, file=sys.stderr)
+    return 1
+
+
+def _append_usage(job: Any) -> None:
+    """End the job's log (where it has one) with the child's CPU time and peak memory, which
+    include those of the processes it ran."""
+    logs = list(getattr(job, "log", []))
+    if not logs:
+        return
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    record = USAGE_LINE.format(
+        cpu_time_s=sum(part.ru_utime + part.ru_stime for part in usage),
+        max_rss_mb=max(part.ru_maxrss for part in usage) / 1024,  # Linux: KiB
+    )
+    with open(logs[0], "a") as log:
+        log.write(record + "\n")
+
+
+def usage_of_log(path: str | os.PathLike) -> tuple[float, float] | None:
+    """(CPU time in s, peak RSS in MB) that a warm worker's child recorded at the end of the job
+    log at ``path``; None where the job ran in its own process (or has no log)."""
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return None
+    match = USAGE_PATTERN.match(lines[-1]) if lines else None
+    return (float(match.group(1)), float(match.group(2))) if match else None
+
+
+# --- its lifetime: the Snakefile's onstart, onsuccess and onerror ------------------------------
+
+
+class Worker:
+    """A running warm worker process and its socket."""
+
+    def __init__(self, process: subprocess.Popen, address: str):
+        self.process = process
+        self.address = address
+
+    def stop(self) -> None:
+        """End the worker (children still running finish their jobs) and remove its socket."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait()
+        os.environ.pop(ADDRESS_VARIABLE, None)
+        Path(self.address).unlink(missing_ok=True)
+        Path(self.address).parent.rmdir()
+
+
+def start(log: str | os.PathLike) -> Worker | None:
+    """Start a warm worker for this process's run (logging to ``log``) and point the jobs that
+    this process starts at it (:data:`ADDRESS_VARIABLE`); None where the system cannot fork one.
+    Jobs use it once it listens; until then they run in their own processes."""
+    if not supported():
+        return None
+    address = str(Path(tempfile.mkdtemp(prefix="cgs-worker-")) / "socket")
+    Path(log).parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as stream:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "contrastive_gs.warm_worker", address, str(os.getpid())],
+            env={**os.environ, **{name: "1" for name in THREAD_VARIABLES}},  # as jobs of 1 thread
+            stdin=subprocess.DEVNULL,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a Ctrl-C reaches Snakemake and the jobs, not the worker
+        )
+    os.environ[ADDRESS_VARIABLE] = address
+    return Worker(process, address)
+
+
+if __name__ == "__main__":
+    # Serve from the module as the jobs import it, not from this __main__ copy of it, so that
+    # the children's hand_over() sees their _serving.
+    from contrastive_gs import warm_worker
+
+    warm_worker.serve(sys.argv[1], int(sys.argv[2]))
