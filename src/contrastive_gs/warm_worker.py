@@ -32,6 +32,7 @@ import pickle
 import pkgutil
 import re
 import resource
+import shutil
 import signal
 import socket
 import struct
@@ -305,8 +306,7 @@ class Worker:
             self.process.terminate()
             self.process.wait()
         os.environ.pop(ADDRESS_VARIABLE, None)
-        Path(self.address).unlink(missing_ok=True)
-        Path(self.address).parent.rmdir()
+        shutil.rmtree(Path(self.address).parent, ignore_errors=True)
 
 
 def start(log: str | os.PathLike) -> Worker | None:
