@@ -21,9 +21,13 @@ Figures:
   come from the same run, so a machine whose speed drifts between the runs above (a shared
   one) cannot move this ratio;
 - noop_s: a second, no-op `snakemake` on the completed sweep (target < 5 s);
+- cold_wall_s: the same sweep with `warm_worker: false` (every job imports its libraries
+  itself); warm_gain = cold_wall_s / wall_s;
 - naive_wall_s: the same sweep with one job per fit (`batch: fit`), for comparison.
 
-    python bench/sweep.py [--skip-naive] [--skip-bare]
+The workflow runs are as a user runs them, with the warm worker (contrastive_gs.warm_worker).
+
+    python bench/sweep.py [--skip-naive] [--skip-bare] [--skip-cold]
 """
 
 from __future__ import annotations
@@ -152,6 +156,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-naive", action="store_true", help="skip the one-job-per-fit run")
     parser.add_argument("--skip-bare", action="store_true", help="skip the bare training runs")
+    parser.add_argument("--skip-cold", action="store_true", help="skip the run without a worker")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="cgs-sweep-") as scratch:
@@ -176,6 +181,13 @@ def main() -> None:
             rows.append(("own_s = bare fit_mlps / 2 cores", own_s))
             _, own2_s = training_seconds(batched, "ours", parts=2)
             rows.append(("own2_s = bare fit_mlps, 2 processes at once", own2_s))
+        cold_wall_s = float("nan")
+        if not args.skip_cold:
+            cold_wall_s = run_snakemake(
+                project_copy(scratch, "cold", SWEEP_CONFIG), SWEEP_CONFIG,
+                "--config", "warm_worker=False",
+            )  # fmt: skip
+            rows.append(("workflow, warm_worker: false (each job imports)", cold_wall_s))
         naive_wall_s = float("nan")
         if not args.skip_naive:
             naive_wall_s = run_snakemake(
@@ -190,6 +202,8 @@ def main() -> None:
     rows.append(("ratio_own2 = wall_s / own2_s", ratio_own2))
     ratio_fits = wall_s / fits_s
     rows.append(("ratio_fits = wall_s / fits_s (the same run)", ratio_fits))
+    warm_gain = cold_wall_s / wall_s
+    rows.append(("warm_gain = cold_wall_s / wall_s", warm_gain))
     width = max(len(name) for name, _ in rows)
     print(f"{'measure':<{width}}  {'value':>10}")
     print(f"{'-' * width}  {'-' * 10}")
@@ -199,7 +213,7 @@ def main() -> None:
         f"RESULT wall_s={wall_s:.1f} ref_s={ref_s:.1f} ratio={ratio:.2f} own_s={own_s:.1f} "
         f"ratio_own={ratio_own:.2f} own2_s={own2_s:.1f} ratio_own2={ratio_own2:.2f} "
         f"fits_s={fits_s:.1f} ratio_fits={ratio_fits:.2f} noop_s={noop_s:.1f} "
-        f"naive_wall_s={naive_wall_s:.1f}"
+        f"cold_wall_s={cold_wall_s:.1f} warm_gain={warm_gain:.2f} naive_wall_s={naive_wall_s:.1f}"
     )
 
 
