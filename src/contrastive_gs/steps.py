@@ -630,7 +630,8 @@ def write_run_costs(
     local_rules: Sequence[str],
     outputs: Mapping[str, str],
 ) -> None:
-    """Every job's benchmark in one table (Parquet and CSV), the cost of each rule summed over
+    """Every job's benchmark in one table (Parquet and CSV; with the usage that a warm worker's
+    child recorded at the end of the job's log, of ``logs``), the cost of each rule summed over
     its jobs (CSV, and the figure), and the profile resources these measures call for for the
     rules that a cluster runs (YAML: ``local_rules`` run in the Snakemake process)."""
     job_table = benchmarks.job_table(files, logs, jobs)
