@@ -188,3 +188,24 @@ def test_a_run_gives_the_same_results_with_and_without_the_worker(tmp_path):
     assert {"fit", "diagnose", "compare"} & warm_jobs[True]  # the later jobs ran warm
     for warm, cold in zip(tables[True], tables[False], strict=True):
         pd.testing.assert_frame_equal(warm, cold, check_exact=True)
+
+
+def test_a_worker_whose_run_was_killed_exits_and_leaves_no_socket(tmp_path):
+    """Snakemake killed (no onerror): its worker notices within a second or two and is gone."""
+    log = tmp_path / "worker.log"
+    run = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from contrastive_gs import warm_worker; "
+         "print(warm_worker.start(sys.argv[1]).address, flush=True); time.sleep(300)", str(log)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    address = Path(run.stdout.readline().strip())
+    deadline = time.monotonic() + 120
+    while "serving" not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+    run.kill()
+    run.wait()
+    deadline = time.monotonic() + 30
+    while address.parent.exists():
+        assert time.monotonic() < deadline, "the worker outlived its run by 30 s"
+        time.sleep(0.2)

@@ -158,8 +158,8 @@ def _receive(connection: socket.socket, size: int) -> bytes:
 
 def serve(address: str, parent_pid: int) -> None:
     """Import this package and :data:`PRELOADED_LIBRARIES`, then fork a child for each job sent to
-    the Unix socket at ``address``, until SIGTERM or until process ``parent_pid`` (Snakemake) is
-    gone."""
+    the Unix socket at ``address`` (in a folder of its own, removed at the end), until SIGTERM
+    or until process ``parent_pid`` (Snakemake) is gone."""
     started = time.perf_counter()
     _preload()
     own_fingerprint = fingerprint()
@@ -181,7 +181,7 @@ def serve(address: str, parent_pid: int) -> None:
                 listener.close()
                 _run_child(connection, own_fingerprint)  # never returns
             connection.close()
-    Path(address).unlink(missing_ok=True)
+    shutil.rmtree(Path(address).parent, ignore_errors=True)
 
 
 def _preload() -> None:
