@@ -32,6 +32,7 @@ import pickle
 import pkgutil
 import re
 import resource
+import runpy
 import shutil
 import signal
 import socket
@@ -80,7 +81,6 @@ USAGE_PATTERN = re.compile(r"warm worker: cpu_time ([0-9.]+) s, max_rss ([0-9.]+
 _ACCEPTED, _REFUSED = b"A", b"R"
 _STATUS = struct.Struct("!i")
 _LENGTH = struct.Struct("!Q")
-_serving = False  # True in a worker's child: its script's hand_over() returns at once
 
 
 def supported() -> bool:
@@ -109,8 +109,8 @@ def hand_over(job: Any, script: str) -> None:
     """Run this script (``script``, its path) with ``job`` (the ``snakemake`` object) in the run's
     warm worker and exit with its status; return at once where there is none, or where it
     refuses the job, so that the script runs here."""
-    address = os.environ.get(ADDRESS_VARIABLE)
-    if _serving or not address or not supported():
+    address = os.environ.get(ADDRESS_VARIABLE)  # a worker's child has none: it runs the script
+    if not address or not supported():
         return
     request = pickle.dumps(
         {
@@ -205,8 +205,6 @@ def _reap_children() -> None:
 def _run_child(connection: socket.socket, own_fingerprint: str) -> None:
     """In a fresh fork: receive a job, run its script as its own process would, send its exit
     status, exit."""
-    global _serving
-    _serving = True
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     connection.settimeout(None)
     header, streams, _, _ = socket.recv_fds(connection, _LENGTH.size, 3)
@@ -241,8 +239,6 @@ def _die_with_client(connection: socket.socket) -> None:
 def _run_script(script: str, job: Any) -> int:
     """Run the script file as ``__main__`` with its ``snakemake`` object; its exit status (1, with
     the traceback on standard error, where it raised)."""
-    import runpy
-
     try:
         runpy.run_path(script, init_globals={"snakemake": job}, run_name="__main__")
         status = 0
@@ -331,8 +327,4 @@ def start(log: str | os.PathLike) -> Worker | None:
 
 
 if __name__ == "__main__":
-    # Serve from the module as the jobs import it, not from this __main__ copy of it, so that
-    # the children's hand_over() sees their _serving.
-    from contrastive_gs import warm_worker
-
-    warm_worker.serve(sys.argv[1], int(sys.argv[2]))
+    serve(sys.argv[1], int(sys.argv[2]))
