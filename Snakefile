@@ -28,11 +28,11 @@ onstart:
 
 
 onsuccess:
-    stop_warm_worker()
+    end_run()
 
 
 onerror:
-    stop_warm_worker()
+    end_run()
 
 
 rule all:

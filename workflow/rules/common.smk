@@ -13,6 +13,7 @@ from contrastive_gs import benchmarks
 from contrastive_gs import config as cgs_config
 from contrastive_gs import layout
 from contrastive_gs import provenance
+from contrastive_gs import scheduling
 from contrastive_gs.data import DataFileError
 from contrastive_gs.devices import device
 from contrastive_gs.families import FAMILIES, family, family_from_config
@@ -132,10 +133,12 @@ def start_warm_worker():
         WARM_WORKERS.extend([worker] if worker else [])
 
 
-def stop_warm_worker():
-    """onsuccess and onerror: end the run's warm worker."""
+def end_run():
+    """onsuccess and onerror: end the run's warm worker, and cancel the scheduler's pending
+    re-evaluations so that the run exits now (see contrastive_gs.scheduling)."""
     while WARM_WORKERS:
         WARM_WORKERS.pop().stop()
+    scheduling.cancel_pending_timers()
 
 
 def fill(pattern, **values):
