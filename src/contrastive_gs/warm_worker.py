@@ -3,7 +3,7 @@
 Most jobs of this workflow are short, and a fresh interpreter spends ~1-3 s importing torch,
 pandas, scipy and matplotlib before a job does its work: in the reference sweep that start-up
 was a third of all job time.  For a local run, the Snakefile's ``onstart`` starts one worker
-(:func:`start`), which imports those libraries and then waits on a Unix socket.  Every script
+(:func:`start`), which listens on a Unix socket and imports those libraries once.  Every script
 begins with :func:`hand_over`: where a worker serves the run, the script process (a thin
 client) sends its job there, the worker forks a child that runs the same script file with the
 same ``snakemake`` object, working directory, environment and standard streams, and the client
@@ -78,6 +78,7 @@ PRELOADED_LIBRARIES = (
 )
 USAGE_LINE = "warm worker: cpu_time {cpu_time_s:.3f} s, max_rss {max_rss_mb:.1f} MB"
 USAGE_PATTERN = re.compile(r"warm worker: cpu_time ([0-9.]+) s, max_rss ([0-9.]+) MB$")
+START_TIMEOUT_S = 10.0  # at most this long start() waits for the worker's socket
 _ACCEPTED, _REFUSED = b"A", b"R"
 _STATUS = struct.Struct("!i")
 _LENGTH = struct.Struct("!Q")
@@ -157,25 +158,35 @@ def _receive(connection: socket.socket, size: int) -> bytes:
 
 
 def serve(address: str, parent_pid: int) -> None:
-    """Import this package and :data:`PRELOADED_LIBRARIES`, then fork a child for each job sent to
-    the Unix socket at ``address`` (in a folder of its own, removed at the end), until SIGTERM
-    or until process ``parent_pid`` (Snakemake) is gone."""
+    """Fork a child for each job sent to the Unix socket at ``address`` (in a folder of its own,
+    removed at the end), until SIGTERM or until process ``parent_pid`` (Snakemake) is gone.
+
+    The socket listens at once, so no job starts on its own while the worker imports: jobs wait
+    in its queue while it imports every module of this package (what every job imports), and
+    are served from then on; it imports :data:`PRELOADED_LIBRARIES` one at a time whenever no
+    job waits (a job served before then imports what it needs of them itself)."""
     started = time.perf_counter()
-    _preload()
-    own_fingerprint = fingerprint()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         listener.bind(address)
         listener.listen(64)
-        listener.settimeout(1.0)
+        own_fingerprint = fingerprint()
+        _import_package()
+        libraries = list(PRELOADED_LIBRARIES)
         print(f"warm worker: imported {len(sys.modules)} modules in "
               f"{time.perf_counter() - started:.1f} s; serving {address}", flush=True)  # fmt: skip
         while not stop.is_set() and os.getppid() == parent_pid:
             _reap_children()
+            listener.settimeout(0 if libraries else 1.0)  # importing: only a look at the queue
             try:
                 connection, _ = listener.accept()
-            except (TimeoutError, InterruptedError):
+            except (BlockingIOError, TimeoutError, InterruptedError):
+                if libraries:
+                    importlib.import_module(libraries.pop(0))
+                    if not libraries:
+                        print(f"warm worker: imported {len(sys.modules)} modules in "
+                              f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
                 continue
             if os.fork() == 0:
                 listener.close()
@@ -184,13 +195,12 @@ def serve(address: str, parent_pid: int) -> None:
     shutil.rmtree(Path(address).parent, ignore_errors=True)
 
 
-def _preload() -> None:
-    """Import every module of this package and :data:`PRELOADED_LIBRARIES`."""
+def _import_package() -> None:
+    """Import every module of this package."""
     import contrastive_gs
 
-    modules = pkgutil.walk_packages(contrastive_gs.__path__, "contrastive_gs.")
-    for name in [module.name for module in modules] + list(PRELOADED_LIBRARIES):
-        importlib.import_module(name)
+    for module in pkgutil.walk_packages(contrastive_gs.__path__, "contrastive_gs."):
+        importlib.import_module(module.name)
 
 
 def _reap_children() -> None:
@@ -308,7 +318,8 @@ class Worker:
 def start(log: str | os.PathLike) -> Worker | None:
     """Start a warm worker for this process's run (logging to ``log``) and point the jobs that
     this process starts at it (:data:`ADDRESS_VARIABLE`); None where the system cannot fork one.
-    Jobs use it once it listens; until then they run in their own processes."""
+    Returns once it listens (within :data:`START_TIMEOUT_S`), so that the first jobs queue for it
+    rather than import on their own; a job that finds no worker runs in its own process."""
     if not supported():
         return None
     address = str(Path(tempfile.mkdtemp(prefix="cgs-worker-")) / "socket")
@@ -322,6 +333,9 @@ def start(log: str | os.PathLike) -> Worker | None:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # a Ctrl-C reaches Snakemake and the jobs, not the worker
         )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not os.path.exists(address) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     os.environ[ADDRESS_VARIABLE] = address
     return Worker(process, address)
 
