@@ -12,7 +12,9 @@ Figures:
 - own_s: the same 405 fits trained bare by the workflow's own trainer
   (``contrastive_gs.training.fit_mlps``: seeds of narrow networks as one batched ensemble), one
   thread, divided by 2 cores; ratio_own = wall_s / own_s (target <= 1.3): what the workflow
-  costs beyond its own fits;
+  costs beyond its own fits.  The bare training runs just before the workflow run and again just
+  after it, and own_s is the mean of the two: this machine's speed drifts by 10-20 % over the
+  minutes of a benchmark (a shared host), and a drift that is steady over the run cancels;
 - own2_s: the same bare fits in 2 processes at once, one thread each (the longest of their
   training times): the 2-core time as the machine gives it, where two busy cores slow each
   other; ratio_own2 = wall_s / own2_s;
@@ -162,6 +164,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cgs-sweep-") as scratch:
         scratch = Path(scratch)
         batched = project_copy(scratch, "batched", SWEEP_CONFIG)
+        ours_before_s = float("nan")
+        if not args.skip_bare:  # just before the workflow run, and again just after it
+            fits, ours_before_s = training_seconds(batched, "ours")
+            rows.append((f"bare fit_mlps, {fits} fits, 1 thread, before the run", ours_before_s))
         wall_s = run_snakemake(batched, SWEEP_CONFIG)
         rows.append(("workflow, batch: point (--cores 2)", wall_s))
         noop_s = run_snakemake(batched, SWEEP_CONFIG)
@@ -171,14 +177,14 @@ def main() -> None:
         rows.append(("fits_s = training in the run's fit logs / 2 cores", fits_s))
         ref_s = own_s = own2_s = float("nan")
         if not args.skip_bare:
+            _, ours_after_s = training_seconds(batched, "ours")
+            rows.append((f"bare fit_mlps, {fits} fits, 1 thread, after the run", ours_after_s))
+            own_s = (ours_before_s + ours_after_s) / 4
+            rows.append(("own_s = bare fit_mlps (mean of both) / 2 cores", own_s))
             fits, train_s = training_seconds(batched, "lecture")
             ref_s = train_s / 2
             rows.append((f"bare lecture loop, {fits} fits, 1 thread", train_s))
             rows.append(("ref_s = bare loop / 2 cores", ref_s))
-            _, ours_s = training_seconds(batched, "ours")
-            rows.append((f"bare fit_mlps (our trainer), {fits} fits, 1 thread", ours_s))
-            own_s = ours_s / 2
-            rows.append(("own_s = bare fit_mlps / 2 cores", own_s))
             _, own2_s = training_seconds(batched, "ours", parts=2)
             rows.append(("own2_s = bare fit_mlps, 2 processes at once", own2_s))
         cold_wall_s = float("nan")
