@@ -1,7 +1,8 @@
 """The warm worker: a script hands its job over and exits with the job's status; the job runs in a
 fork of the worker, with the client's streams, directory and environment; a killed client kills
-its job; a job the worker cannot run as its own process would is run by the client itself; the
-child's usage ends the job's log; a run gives the same results with and without a worker."""
+its job; a job sent while the worker still imports waits for it; a job the worker cannot run as
+its own process would is run by the client itself; the child's usage ends the job's log; a run
+gives the same results with and without a worker."""
 
 from __future__ import annotations
 
@@ -89,6 +90,19 @@ def test_a_job_runs_in_a_fork_of_the_worker_with_the_clients_streams_and_environ
     assert stderr == "to stderr\n"
     cpu_time_s, max_rss_mb = warm_worker.usage_of_log(log)
     assert 0 <= cpu_time_s < 60 and max_rss_mb > 50  # the worker's libraries are resident
+
+
+def test_a_job_sent_while_the_worker_imports_waits_for_it(tmp_path, monkeypatch):
+    monkeypatch.delenv(warm_worker.ADDRESS_VARIABLE, raising=False)  # restored afterwards
+    started = warm_worker.start(tmp_path / "worker.log")
+    try:
+        assert Path(started.address).exists()  # start() returns once the worker listens
+        client = _client(_script(tmp_path), tmp_path / "job.log")  # before its imports end
+        stdout, stderr = client.communicate(timeout=120)
+        assert client.returncode == 0, stderr
+        assert _job_pid(stdout) != client.pid  # queued for the worker, not run on its own
+    finally:
+        started.stop()
 
 
 def test_the_client_exits_with_the_jobs_status(worker, tmp_path):
