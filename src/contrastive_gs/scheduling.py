@@ -3,7 +3,7 @@
 Snakemake (9.27) re-runs its scheduler one rate-limit timespan after every pass that left ready
 jobs waiting, each time from a new ``threading.Timer``; a job that ends starts one more such
 chain. In a sweep, with more ready jobs than cores, the chains add up to tens of scheduler passes
-a second, each of which stats the inputs of every ready job: 20-30 s of CPU taken from the fits
+a second, each of which stats the inputs of every ready job: 15-20 s of CPU taken from the fits
 on 2 cores (see snakemake/snakemake pull request 3744). The workflow profile therefore sets a
 longer timespan (``max-jobs-per-timespan`` in profiles/default/config.yaml), and the run's
 ``onsuccess``/``onerror`` hooks cancel the timers still pending: they are not daemon threads, so
