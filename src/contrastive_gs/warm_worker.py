@@ -174,8 +174,7 @@ def serve(address: str, parent_pid: int) -> None:
         own_fingerprint = fingerprint()
         _import_package()
         libraries = list(PRELOADED_LIBRARIES)
-        print(f"warm worker: imported {len(sys.modules)} modules in "
-              f"{time.perf_counter() - started:.1f} s; serving {address}", flush=True)  # fmt: skip
+        _log_imports(started, f"; serving {address}")
         while not stop.is_set() and os.getppid() == parent_pid:
             _reap_children()
             listener.settimeout(0 if libraries else 1.0)  # importing: only a look at the queue
@@ -183,10 +182,7 @@ def serve(address: str, parent_pid: int) -> None:
                 connection, _ = listener.accept()
             except (BlockingIOError, TimeoutError, InterruptedError):
                 if libraries:
-                    importlib.import_module(libraries.pop(0))
-                    if not libraries:
-                        print(f"warm worker: imported {len(sys.modules)} modules in "
-                              f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+                    _import_next(libraries, started)
                 continue
             if os.fork() == 0:
                 listener.close()
@@ -201,6 +197,19 @@ def _import_package() -> None:
 
     for module in pkgutil.walk_packages(contrastive_gs.__path__, "contrastive_gs."):
         importlib.import_module(module.name)
+
+
+def _import_next(libraries: list[str], started: float) -> None:
+    """Import the first of ``libraries`` and drop it from the list; log when none is left."""
+    importlib.import_module(libraries.pop(0))
+    if not libraries:
+        _log_imports(started)
+
+
+def _log_imports(started: float, suffix: str = "") -> None:
+    """Log how many modules the worker holds, and since when (``started``, perf_counter s)."""
+    print(f"warm worker: imported {len(sys.modules)} modules in "
+          f"{time.perf_counter() - started:.1f} s{suffix}", flush=True)  # fmt: skip
 
 
 def _reap_children() -> None:
