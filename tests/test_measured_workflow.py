@@ -57,7 +57,7 @@ def shapes(tmp_path_factory) -> Workflow:
 def test_every_shape_finishes_with_the_right_statuses(shapes):
     """The run completes; one point is dropped (logged); the statuses say what each shape
     cannot tell."""
-    status = pd.read_csv(shapes.path("results/shapes/identifiability.csv"))
+    status = pd.read_csv(shapes.path("results/summary/identifiability.csv"))
     kernel = status[status["model"] == "kernel"].set_index(["group", "parameter"])["status"]
     assert set(status["group"]) == {"pooled", "oneM", "oneT", "replicates", "rubbery", "twoT"}
     for group in ("oneM", "replicates"):

@@ -62,6 +62,20 @@ def test_aggregation_has_a_row_per_point_seed_group_model_split(swept):
         assert swept.path("results/summary", name).stat().st_size > 0
 
 
+def test_figures_groups_first_draws_the_first_groups_figures_only(swept):
+    """figures.groups: first limits the per-group figures as it does the per-fit ones; every
+    group still gets its prediction tables, and the run one identifiability table."""
+    point = swept.path("results/Ka~140.0/Kb~40.0/noise~0.0/fits/nn/width~8/depth~2")
+    for name in ("measured_vs_predicted.svg", "alpha_vs_T.svg"):
+        assert sorted(path.parent.name for path in point.glob(f"*/{name}")) == ["pooled"]
+    assert sorted(path.parent.name for path in point.glob("*/cross_validation.csv")) == [
+        "HDPE", "PP", "pooled",
+    ]  # fmt: skip
+    assert list(swept.path("results").rglob("identifiability.csv")) == [
+        swept.path("results/summary/identifiability.csv")
+    ]
+
+
 def _changed(workflow: Workflow, change) -> dict:
     config = copy.deepcopy(sweep_config())
     change(config)
@@ -74,10 +88,9 @@ def _changed(workflow: Workflow, change) -> dict:
 
 def test_adding_a_scenario_value_runs_only_the_new_point(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["Ka"].append(150.0))
-    # its fits (two widths and poly); no figures: they are drawn at the reference scenario only
-    assert jobs == {
-        "simulate": 1, "identifiability": 1, "pair": 1, "fit": 3, **SUMMARY_JOBS,
-    }  # fmt: skip
+    # its fits (two widths and poly); no figures: they are drawn at the reference scenario only;
+    # what the data identify does not depend on the scenario
+    assert jobs == {"simulate": 1, "pair": 1, "fit": 3, **SUMMARY_JOBS}
 
 
 def test_adding_a_width_runs_only_the_new_fits(swept):

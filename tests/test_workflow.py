@@ -71,7 +71,7 @@ AFTER_PAIRS = {
         (lambda c: c["nn"].update(epochs=30), ONE_MODEL),
         (
             lambda c: c["data"].update(Ka=150.0),
-            {"simulate": 1, "identifiability": 1, "pair": 1, **AFTER_PAIRS},
+            {"simulate": 1, "pair": 1, **AFTER_PAIRS},
         ),
         (lambda c: c["pairs"].update(test_size=0.25), {"pair": 1, **AFTER_PAIRS}),
         (lambda c: c["figures"].update(seeds="all"), {}),  # one seed: the same figures

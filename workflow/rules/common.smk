@@ -91,6 +91,8 @@ def fit_identities(groups, folds, seeds):
 
 ALL_FITS = fit_identities(GROUPS, FOLDS, SEEDS)
 FIGURE_FITS = fit_identities(FIGURE_GROUPS, FIGURE_FOLDS, FIGURE_SEEDS)
+# Per-group figures (measured vs predicted D, alpha vs T - Tg) draw every fold and seed of a group.
+GROUP_FIGURE_FITS = fit_identities(FIGURE_GROUPS, FOLDS, SEEDS)
 
 
 wildcard_constraints:
@@ -458,7 +460,6 @@ def run_jobs():
     figure_compares = _compare_jobs(FIGURE_SCENARIOS)
     jobs = {
         "simulate": scenarios,
-        "identifiability": scenarios,
         "pair": scenarios,
         "fit": _fit_jobs(),
         "predict": [] if FIT_BATCHED else _model_jobs(SCENARIO_PATHS),
@@ -481,6 +482,7 @@ def run_jobs():
         **{
             name: [{}]
             for name in (
+                "identifiability",
                 "aggregate",
                 "sweep_figures",
                 "aggregate_recovery",
@@ -521,10 +523,6 @@ def all_targets():
         *rules.sweep_figures.output,
         *rules.aggregate_recovery.output,
         *rules.aggregate_predictions.output,
-        *[
-            path
-            for scenario in SCENARIO_PATHS
-            for path in _formatted(rules.identifiability.output, scenario=scenario)
-        ],
+        *rules.identifiability.output,
         *report_targets(),
     ]

@@ -32,13 +32,13 @@ if not FIT_BATCHED:  # with batch: point, the fit job writes these tables
 
 rule predict_figure:
     input:
-        points=per_fit(FIT_DIR, "point_predictions.parquet", ALL_FITS),
+        points=per_fit(FIT_DIR, "point_predictions.parquet", GROUP_FIGURE_FITS),
         cross_validation=prediction_tables("cross_validation.csv"),
         predictions=prediction_tables("predictions.csv"),
     output:
         figure=report_group_files(
             f"{GROUP_DIR}/measured_vs_predicted.svg",
-            GROUPS,
+            FIGURE_GROUPS,
             "measured_vs_predicted.rst",
             "prediction",
             "measured vs predicted D",
@@ -54,8 +54,8 @@ rule predict_figure:
         mem_mb=1000,
         runtime=10,
     params:
-        fits=ALL_FITS,
-        groups=GROUPS,
+        fits=GROUP_FIGURE_FITS,
+        groups=FIGURE_GROUPS,
     script:
         "../../scripts/predict_figure.py"
 

@@ -32,19 +32,21 @@ localrules:
     identifiability,
 
 
+# What the data identify depends on the points' grid (or the measured table), the models and the
+# groups, never on a sweep scenario's parameters: one table for the run.
 rule identifiability:
     output:
-        table=f"{SCENARIO_DIR}/identifiability.csv",
+        table=f"{SUMMARY_DIR}/identifiability.csv",
         html=report_file(
-            f"{SCENARIO_DIR}/identifiability.html",
+            f"{SUMMARY_DIR}/identifiability.html",
             "identifiability.rst",
             "recovery",
             "Table: what the data identify",
         ),
     log:
-        f"{LOG_DIR}/identifiability.log",
+        f"{SUMMARY_DIR}/logs/identifiability.log",
     benchmark:
-        f"{LOG_DIR}/benchmarks/identifiability.tsv"
+        f"{SUMMARY_DIR}/logs/benchmarks/identifiability.tsv"
     conda:
         CONDA_ENV
     threads: 1
