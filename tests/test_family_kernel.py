@@ -6,7 +6,7 @@ import pytest
 from helpers import fit_one
 
 from contrastive_gs import data
-from contrastive_gs.families import kernel
+from contrastive_gs.families import NotIdentifiable, kernel
 from contrastive_gs.fit import PREDICTION_COLUMNS
 from contrastive_gs.laws import lecture
 from contrastive_gs.pairs import PairSettings, make_pairs
@@ -156,3 +156,20 @@ def test_nothing_identifiable_holds_the_law():
     assert fitted.fitted == () and fitted.success
     assert "one molar mass" in fitted.statuses["Ka"]
     assert fitted.estimates == {"Ka": 140.0, "Kb": 40.0, "r_glassy": 1.0}
+
+
+def test_alpha_is_not_identifiable_where_the_fitted_law_has_a_pole_among_the_points():
+    """A fit to rubbery train points can put the law's pole among glassy points it did not see:
+    its alpha there is not identifiable (with the reason), not an error."""
+    points = glassy_points()  # T - Tg from -40 K to +40 K
+    fitted = kernel.KernelFit(
+        LAW, values={"Ka": 252.0, "Kb": 5.0}, stderr={"Ka": 1.0, "Kb": 1.0},
+        fitted=("Ka", "Kb"), success=True, message="", n_pairs=10, residual_std=0.0,
+    )  # fmt: skip  # r_glassy held at 1: Kb + r (T - Tg) = -35 K at the coldest point
+    alpha = fitted.alpha(points)
+    assert isinstance(alpha, NotIdentifiable)
+    assert "not valid at these points" in str(alpha) and "Kb + r (T - Tg) = -35 K" in str(alpha)
+    rubbery = points[points["T"] > points["Tg"]]
+    np.testing.assert_allclose(
+        fitted.alpha(rubbery), 1 + 252.0 / (5.0 + rubbery["T"] - rubbery["Tg"])
+    )

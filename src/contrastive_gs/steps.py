@@ -178,7 +178,10 @@ def fit_point(
         train_points = group_points[sides[: len(points)][group_points.index] == "train"]
         statuses = model.identifiability(train_points)
         alpha = result.model.alpha(group_points)
-        if isinstance(alpha, NotIdentifiable) or not statuses["alpha"].startswith(ESTIMATED):
+        if isinstance(alpha, NotIdentifiable):
+            log.info("%s fold=%d seed=%d alpha not recorded: %s", group, fold, seed, alpha)
+            alpha = np.nan
+        elif not statuses["alpha"].startswith(ESTIMATED):
             alpha = np.nan
         alpha_table = recovery.alpha_frame(group_points, alpha, fold=fold, seed=seed)
         names = set(group_points["Polymer"])

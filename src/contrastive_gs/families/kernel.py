@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from contrastive_gs import allpairs, resampling
-from contrastive_gs.families._base import Family, FittedModel
+from contrastive_gs.families._base import Family, FittedModel, NotIdentifiable
 from contrastive_gs.laws import ESTIMATED, Law
 from contrastive_gs.pairs import TARGET
 
@@ -81,9 +81,15 @@ class KernelFit(FittedModel):
         """The law's parameters at ``points``: the fitted ones and the held ones."""
         return {**self.law.fixed_values(self.fitted, points), **self.values}
 
-    def alpha(self, points: pd.DataFrame) -> np.ndarray:
-        """alpha at each point with the fitted parameters, shape (n,)."""
-        return self.law.alpha(points, self.parameter_values(points))
+    def alpha(self, points: pd.DataFrame) -> np.ndarray | NotIdentifiable:
+        """alpha at each point with the fitted parameters, shape (n,); not identifiable where the
+        fitted law is not valid at every one of ``points``: a fit to the train points can put
+        the law's pole among the points it did not see (held out, below Tg)."""
+        values = self.parameter_values(points)
+        problem = self.law.validity_problem(points, values)
+        if problem is not None:
+            return NotIdentifiable(f"the fitted law is not valid at these points: {problem}")
+        return self.law.alpha(points, values)
 
     def log_diffusivity(self, points: pd.DataFrame) -> np.ndarray:
         """The law's ln D at each point, up to what pairs cannot tell (ln D0), shape (n,)."""

@@ -190,8 +190,8 @@ class LectureLaw(Law):
         if margin > POLE_MARGIN_K:
             return None
         return (
-            f"Kb + r (T - Tg) = {margin:.4g} K on the grid; allowed: > {POLE_MARGIN_K} K at "
-            "every grid temperature"
+            f"Kb + r (T - Tg) = {margin:.4g} K at some of the points; allowed: > {POLE_MARGIN_K} K "
+            "at every point"
         )
 
     def identifiability(self, points: pd.DataFrame) -> dict[str, str]:
