@@ -388,6 +388,13 @@ def test_registries_and_schema_agree(schema):
         assert set(split.config_keys()) <= set(properties["pairs"]["properties"])
 
 
+def test_every_column_of_a_measured_table_can_be_mapped(schema):
+    """data.columns accepts a file's name for every column the reader knows, required or
+    optional (a file with its own name for `solute` was refused before)."""
+    columns = schema["properties"]["data"]["properties"]["columns"]["properties"]
+    assert set(columns) == {*data.MEASURED_COLUMNS, *data.OPTIONAL_COLUMNS}
+
+
 def test_readme_configuration_table_is_the_schema(schema):
     """README's configuration table is generated from the schema (python -m
     contrastive_gs.schema_docs): every key with its default, allowed values and description."""
