@@ -59,6 +59,19 @@ def test_anchoring_of_an_exact_model_is_exact():
     assert np.isnan(table["logD_pred"].iloc[-1]) and table["n_anchors"].iloc[-1] == 0
 
 
+def test_held_out_points_of_a_polymer_without_train_points_are_counted_as_unanchored():
+    """Every PP point held out at once (as leave_out: polymer does): no PP point has an anchor,
+    so none is predicted and each is counted; with k folds every held-out point is anchored."""
+    points = lecture_points(0.0)
+    model = make_family("kernel").fit(points, fit_pairs(points), [0], "")[0]
+    pp = (points["Polymer"] == "PP").to_numpy()
+    sides = np.where(pp, "test", "train").astype(object)
+    table = prediction.point_predictions(model, points, sides).assign(fold=0, seed=0)
+    assert table.loc[pp, "logD_pred"].isna().all()
+    assert prediction.unanchored_held_out(table) == pp.sum()
+    assert prediction.unanchored_held_out(cross_validated(points, "kernel", "pooled")) == 0
+
+
 def fit_pairs(points):
     from contrastive_gs.splits.temperature import TemperatureSplit
 

@@ -199,6 +199,15 @@ def _conformal_half_widths(error: np.ndarray, fold: np.ndarray) -> np.ndarray:
     return np.array([conformal_quantile(np.delete(error, k)) for k in range(len(error))])
 
 
+def unanchored_held_out(predictions: pd.DataFrame) -> int:
+    """How many held-out (point, fold) of one group (``predictions``: point predictions of every
+    fold and seed) no fit could predict: their polymer has no train point to anchor on (every
+    point of a polymer held out at once, as ``leave_out: polymer`` does)."""
+    test = predictions[predictions["side"] == "test"]
+    predicted = test["logD_pred"].notna().groupby([test["point"], test["fold"]]).any()
+    return int((~predicted).sum())
+
+
 def held_out_table(predictions: pd.DataFrame) -> pd.DataFrame:
     """Per held-out point of one group (``predictions``: point predictions of every fold and
     seed): measured (and, for simulated data, true) and predicted ln D (mean over seeds), the

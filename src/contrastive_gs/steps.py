@@ -584,11 +584,18 @@ def predict_groups(
     cross-validated predictions and bands (``cross_validation``) and the query points' D with
     their bands (``predictions``)."""
     tables = zip(groups, _group_predictions(point_files, fits, groups), strict=True)
-    for k, (group, (_, held_out, queries)) in enumerate(tables):
+    for k, (group, (predicted, held_out, queries)) in enumerate(tables):
         io.write_csv(held_out, outputs["cross_validation"][k])
         io.write_csv(queries, outputs["predictions"][k])
         summary = prediction.cross_validation_summary(held_out)
         log.info("%s %s: cross-validation %s", title, group, summary)
+        unanchored = prediction.unanchored_held_out(predicted)
+        if unanchored:
+            log.info(
+                "%s %s: %d held-out point(s) not predicted: D is anchored on train points of the "
+                "same polymer, and their fold holds out every point of their polymer",
+                title, group, unanchored,
+            )  # fmt: skip
 
 
 def predict_figures(
