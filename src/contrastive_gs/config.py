@@ -50,8 +50,10 @@ class ConfigError(ValueError):
 
 
 def load_schema(path: str | Path = SCHEMA_PATH) -> dict[str, Any]:
-    """Read the JSON schema (YAML syntax) of the configuration."""
-    return yaml.safe_load(Path(path).read_text())
+    """Read the JSON schema (YAML syntax) of the configuration (with libyaml's loader where
+    PyYAML has it: 8x faster, and every Snakemake command reads the schema)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(Path(path).read_text(), Loader=loader)
 
 
 def plain(value: Any) -> Any:
