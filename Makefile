@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml requirements.lock
 run: setup ## run the default workflow (the lecture) with CORES cores
 	$(BIN)/snakemake --cores $(CORES) --workflow-profile profiles/default
 
-test: setup ## the whole test suite, a test file per worker on CORES workers (pytest-xdist)
-	$(BIN)/python -m pytest -n $(CORES) --dist loadfile
+test: setup ## the whole test suite, a test file per worker on CORES workers (pytest-xdist), the files of workflow runs first
+	$(BIN)/python -m pytest -n $(CORES) --dist loadfile --no-loadscope-reorder
 
 test-fast: setup ## unit tests only (no workflow runs)
 	$(BIN)/python -m pytest -m "not workflow and not cluster"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from snakemake_runner import Workflow, tiny_config
 
 from contrastive_gs import scheduling
@@ -20,6 +21,7 @@ def test_pending_timers_are_cancelled_and_never_fire():
     assert not fired.is_set()
 
 
+@pytest.mark.workflow
 def test_a_run_exits_without_waiting_for_the_rate_limit_timespan(tmp_path):
     # Without the end hooks, Snakemake would wait here for timers set 10 minutes ahead by every
     # scheduler pass that left a ready job waiting for one of the 2 cores (the tiny run has 3

@@ -180,6 +180,7 @@ def test_the_benchmark_table_takes_a_warm_jobs_cpu_and_memory_from_its_log(tmp_p
     assert (cold["cpu_time_s"], cold["max_rss_mb"], cold["warm_worker"]) == (0.1, 25.0, False)
 
 
+@pytest.mark.workflow
 def test_a_run_gives_the_same_results_with_and_without_the_worker(tmp_path):
     config = tiny_config()
     config.update(models=["nn", "poly", "twin_structured"], seeds=[0, 1])
