@@ -281,16 +281,20 @@ IDENTIFIABILITY = cgs_config.canonical(
 )
 
 
-# Scheduling order: a scenario's data first (cheap), then the heaviest fits, so that a sweep does
-# not end on one long fit while the other cores idle.  Other jobs have priority 0.
-DATA_PRIORITY = 1
+# Scheduling order, among the jobs that are ready: a scenario's data first (cheap); then the
+# jobs that follow fits (figures, tables, predictions), as soon as their fits are done; then the
+# fits, those of the figure scenarios first (so that their figures are drawn while the other fits
+# run), and the heaviest first, so that a sweep ends neither on one long fit while the other
+# cores idle nor on a queue of figures.  The summaries of the whole run have priority 0.
+DATA_PRIORITY = 3
+FOLLOW_UP_PRIORITY = 2
 
 
 def fit_priority(wildcards):
-    """In [0, 1), growing with a fit's cost (its family's: for a network, hidden-layer weights
-    times epochs in millions, c) as c / (1 + c)."""
+    """In (0, 2): growing with a fit's cost (its family's: for a network, hidden-layer weights
+    times epochs in millions, c) as c / (1 + c), plus 1 at a figure scenario."""
     cost = family_from_config(wildcards.model, model_settings(wildcards), LAW).cost()
-    return cost / (1 + cost)
+    return cost / (1 + cost) + (1 if wildcards.scenario in FIGURE_SCENARIOS else 0)
 
 
 def fit_device(wildcards):

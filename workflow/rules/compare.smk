@@ -37,6 +37,7 @@ rule compare:
         f"{LOG_DIR}/compare/{{model_a}}/{{hyper_a}}/{{model_b}}/{{hyper_b}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/compare/{{model_a}}/{{hyper_a}}/{{model_b}}/{{hyper_b}}.tsv"
+    priority: FOLLOW_UP_PRIORITY
     conda:
         CONDA_ENV
     threads: 1
@@ -64,6 +65,7 @@ rule pca:
         f"{LOG_DIR}/pca/fold~{{fold}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/pca/fold~{{fold}}.tsv"
+    priority: FOLLOW_UP_PRIORITY
     conda:
         CONDA_ENV
     threads: 1
@@ -91,6 +93,7 @@ rule pcoa:
         f"{LOG_DIR}/pcoa/fold~{{fold}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/pcoa/fold~{{fold}}.tsv"
+    priority: FOLLOW_UP_PRIORITY
     conda:
         CONDA_ENV
     threads: 1

@@ -31,6 +31,7 @@ rule diagnose:
         f"{LOG_DIR}/diagnose/{{model}}/{{hyper}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/diagnose/{{model}}/{{hyper}}.tsv"
+    priority: FOLLOW_UP_PRIORITY
     conda:
         CONDA_ENV
     threads: 1

@@ -17,6 +17,7 @@ if not FIT_BATCHED:  # with batch: point, the fit job writes these tables
             f"{LOG_DIR}/predict/{{model}}/{{hyper}}.log",
         benchmark:
             f"{LOG_DIR}/benchmarks/predict/{{model}}/{{hyper}}.tsv"
+        priority: FOLLOW_UP_PRIORITY
         conda:
             CONDA_ENV
         threads: 1
@@ -47,6 +48,7 @@ rule predict_figure:
         f"{LOG_DIR}/predict_figure/{{model}}/{{hyper}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/predict_figure/{{model}}/{{hyper}}.tsv"
+    priority: FOLLOW_UP_PRIORITY
     conda:
         CONDA_ENV
     threads: 1

@@ -20,6 +20,7 @@ rule recover:
         f"{LOG_DIR}/recover/{{model}}/{{hyper}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/recover/{{model}}/{{hyper}}.tsv"
+    priority: FOLLOW_UP_PRIORITY
     conda:
         CONDA_ENV
     threads: 1

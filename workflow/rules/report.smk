@@ -29,6 +29,7 @@ rule fit_tables:
         f"{LOG_DIR}/tables/fits/{{model}}/{{hyper}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/tables/fits/{{model}}/{{hyper}}.tsv"
+    priority: FOLLOW_UP_PRIORITY
     conda:
         CONDA_ENV
     threads: 1
@@ -64,6 +65,7 @@ rule compare_tables:
         f"{LOG_DIR}/tables/compare/{{model_a}}/{{hyper_a}}/{{model_b}}/{{hyper_b}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/tables/compare/{{model_a}}/{{hyper_a}}/{{model_b}}/{{hyper_b}}.tsv"
+    priority: FOLLOW_UP_PRIORITY
     conda:
         CONDA_ENV
     threads: 1

@@ -47,6 +47,7 @@ rule identifiability:
         f"{SUMMARY_DIR}/logs/identifiability.log",
     benchmark:
         f"{SUMMARY_DIR}/logs/benchmarks/identifiability.tsv"
+    priority: FOLLOW_UP_PRIORITY
     conda:
         CONDA_ENV
     threads: 1

@@ -28,6 +28,7 @@ rule symbolic:
         f"{LOG_DIR}/symbolic/{{model}}/{{hyper}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/symbolic/{{model}}/{{hyper}}.tsv"
+    priority: FOLLOW_UP_PRIORITY
     conda:
         CONDA_ENV
     threads: 1  # pyoperon runs with n_threads=1
