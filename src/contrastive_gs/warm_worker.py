@@ -166,8 +166,12 @@ def serve(address: str, parent_pid: int) -> None:
     are served from then on; it imports :data:`PRELOADED_LIBRARIES` one at a time whenever no
     job waits (a job served before then imports what it needs of them itself)."""
     started = time.perf_counter()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def end(*_: Any) -> None:  # at once: tearing down torch and the rest would take ~1 s
+        shutil.rmtree(Path(address).parent, ignore_errors=True)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, end)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         listener.bind(address)
         listener.listen(64)
@@ -175,7 +179,7 @@ def serve(address: str, parent_pid: int) -> None:
         _import_package()
         libraries = list(PRELOADED_LIBRARIES)
         _log_imports(started, f"; serving {address}")
-        while not stop.is_set() and os.getppid() == parent_pid:
+        while os.getppid() == parent_pid:
             _reap_children()
             listener.settimeout(0 if libraries else 1.0)  # importing: only a look at the queue
             try:
@@ -188,7 +192,7 @@ def serve(address: str, parent_pid: int) -> None:
                 listener.close()
                 _run_child(connection, own_fingerprint)  # never returns
             connection.close()
-    shutil.rmtree(Path(address).parent, ignore_errors=True)
+    end()
 
 
 def _import_package() -> None:
