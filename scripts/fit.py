@@ -14,7 +14,7 @@ from contrastive_gs.polymers import Polymer
 with io.job_log(snakemake.log[0]):
     params, inputs, outputs = snakemake.params, snakemake.input, snakemake.output
     law = build_law(params.law["name"], params.law["constants"])
-    steps.fit_point(
+    point_tables = steps.fit_point(
         inputs.points,
         dict(
             zip(
@@ -34,8 +34,7 @@ with io.job_log(snakemake.log[0]):
     )
     if outputs.group_cross_validation:  # batch: point: this job holds every fit of its point
         steps.predict_groups(
-            outputs.points,
-            params.fits,
+            point_tables,
             params.groups,
             f"{snakemake.wildcards.model} {snakemake.wildcards.hyper}",
             {

@@ -9,8 +9,7 @@ from contrastive_gs import io, steps
 
 with io.job_log(snakemake.log[0]):
     steps.predict_groups(
-        snakemake.input.points,
-        snakemake.params.fits,
+        steps.read_point_tables(snakemake.input.points, snakemake.params.fits),
         snakemake.params.groups,
         f"{snakemake.wildcards.model} {snakemake.wildcards.hyper}",
         dict(snakemake.output.items()),

@@ -66,21 +66,43 @@ def check_split_sizes(pairs: pd.DataFrame, label: str, minimum: int = 1) -> np.n
     return is_train
 
 
-def side_stats(X: np.ndarray, y: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+def side_stats(
+    X: np.ndarray, y: np.ndarray, y_pred: np.ndarray, ceiling: float | None = None
+) -> dict[str, float]:
     """:func:`contrastive_gs.diagnostics.split_stats` of one side; NaN (with its ``n``) for a
     side of fewer than 2 pairs, where they are not defined."""
     if len(y) < MIN_PAIRS:
         return {**dict.fromkeys(diagnostics.STAT_KEYS, float("nan")), "n": int(len(y))}
-    return diagnostics.split_stats(X, y, y_pred)
+    return diagnostics.split_stats(X, y, y_pred, ceiling)
+
+
+def pair_ceilings(pairs: pd.DataFrame) -> dict[str, float]:
+    """The information ceiling (R2) of each side's pairs and of all of them ("group"): the same
+    for every model fitted to ``pairs``, so computed once for all seeds (NaN for a side of
+    fewer than 2 pairs)."""
+    X = pairs[FEATURES].to_numpy(np.float64)
+    y = pairs[TARGET].to_numpy(np.float64)
+    ceilings = {"group": diagnostics.information_ceiling_r2(X, y)}
+    for side in SIDES:
+        rows = (pairs["split"] == side).to_numpy()
+        enough = rows.sum() >= MIN_PAIRS
+        ceilings[side] = diagnostics.information_ceiling_r2(X[rows], y[rows]) if enough else np.nan
+    return ceilings
 
 
 def evaluate(
-    model: FittedModel, points: pd.DataFrame, pairs: pd.DataFrame, label: str = ""
+    model: FittedModel,
+    points: pd.DataFrame,
+    pairs: pd.DataFrame,
+    label: str = "",
+    ceilings: Mapping[str, float] | None = None,
 ) -> FitResult:
     """FitResult of ``model`` on ``pairs`` (one group): statistics of each side on the pair
-    features, and the information ceiling of the whole group."""
+    features, and the information ceiling of the whole group (``ceilings``:
+    :func:`pair_ceilings` of ``pairs``, where the caller has them)."""
     X = pairs[FEATURES].to_numpy(np.float64)
     y = pairs[TARGET].to_numpy(np.float64)
+    ceilings = pair_ceilings(pairs) if ceilings is None else ceilings
     y_pred = np.asarray(model.predict_pairs(points, pairs), dtype=np.float64)
     predictions = pd.DataFrame(
         {
@@ -91,12 +113,11 @@ def evaluate(
             "y_pred": y_pred,
         }
     )
-    ceiling_of_group = diagnostics.information_ceiling_r2(X, y)
     metrics = {}
     for side in SIDES:
         rows = (pairs["split"] == side).to_numpy()
-        metrics[side] = side_stats(X[rows], y[rows], y_pred[rows])
-        metrics[side]["r2_ceiling_group"] = ceiling_of_group
+        metrics[side] = side_stats(X[rows], y[rows], y_pred[rows], ceilings[side])
+        metrics[side]["r2_ceiling_group"] = ceilings["group"]
         log.info("%s %s R2 %.6f RMSE %.4g", label, side, metrics[side]["r2"], metrics[side]["rmse"])
     return FitResult(model, predictions, metrics)
 
@@ -184,10 +205,12 @@ def fit_group(
     else:
         train = pairs[check_split_sizes(pairs, label, family.min_train_pairs())]
 
+    ceilings = None if on_all_pairs else pair_ceilings(pairs)
+
     def measure(model: FittedModel, model_label: str) -> FitResult:
         if on_all_pairs:
             return evaluate_all_pairs(model, points, pairs, blocks, model_label)
-        return evaluate(model, points, pairs, model_label)
+        return evaluate(model, points, pairs, model_label, ceilings)
 
     models = family.fit(points, train, list(seeds), label)
     evaluated: dict[int, FitResult] = {}

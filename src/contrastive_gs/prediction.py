@@ -153,22 +153,28 @@ def point_predictions(
 
     weights = None if model.anchor_counts is None else on_rows(model.anchor_counts)
     predicted, counts = anchored_log_diffusivity(model, points, targets, anchors, seed, weights)
-    frame = points.iloc[targets][["Polymer", "M", "T", "Tg", "logD"]].reset_index(drop=True)
-    frame.insert(0, "point", targets)
-    frame.insert(5, "side", sides[targets])
-    true = points["logD_true"] if "logD_true" in points else pd.Series(np.nan, index=points.index)
-    frame["logD_true"] = true.to_numpy(np.float64)[targets]
-    frame["logD_pred"] = predicted
-    frame["n_anchors"] = counts
-    frame["ci_low"] = frame["ci_high"] = np.nan
+    ci_low = ci_high = np.full(len(targets), np.nan)
     drawn = model.log_diffusivity_draws(points)
     if drawn is not None:
         draws = anchored_draws(drawn[0], on_rows(drawn[1]), points, targets, anchors)
         with warnings.catch_warnings():  # a target without anchors: NaN, as its prediction
             warnings.simplefilter("ignore", RuntimeWarning)
-            frame["ci_low"], frame["ci_high"] = np.nanpercentile(draws, CI_QUANTILES, axis=0)
-    frame["resampled"] = resampled
-    return frame[POINT_PREDICTION_COLUMNS]
+            ci_low, ci_high = np.nanpercentile(draws, CI_QUANTILES, axis=0)
+    true = points["logD_true"] if "logD_true" in points else pd.Series(np.nan, index=points.index)
+    at_targets = points.iloc[targets]
+    columns = {
+        "point": targets,
+        **{name: at_targets[name].to_numpy() for name in ("Polymer", "M", "T", "Tg")},
+        "side": sides[targets],
+        "logD": at_targets["logD"].to_numpy(),
+        "logD_true": true.to_numpy(np.float64)[targets],
+        "logD_pred": predicted,
+        "n_anchors": counts,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+        "resampled": np.full(len(targets), resampled),
+    }
+    return pd.DataFrame(columns, columns=POINT_PREDICTION_COLUMNS)
 
 
 def conformal_quantile(residuals: np.ndarray, level: float = BAND_LEVEL) -> float:

@@ -140,12 +140,12 @@ def fit_point(
     queries_path: str | None = None,
     threads: int = 1,
     device: str | None = "cpu",
-) -> None:
+) -> dict[tuple, pd.DataFrame]:
     """Fit ``model`` to every group, fold and seed of ``fits`` (a torch model on ``threads``
     threads and the device entry ``device``); per fit, write its metrics,
     pair predictions, model, the alpha it implies at every point of its group, the law (fitted
     to that alpha, or the fit's own), and the anchored predictions of ln D at the group's points
-    and query points.
+    and query points.  Returns those point predictions, by ``(group, fold, seed)``.
 
     ``folds``: per fold, the paths of its pair table, of its points' sides and of its pair
     summary; ``truth``: the scenario's parameters of the law (None where unknown).
@@ -172,6 +172,7 @@ def fit_point(
     seeds = list(dict.fromkeys(seed for _, _, seed in fits))
     out = per_fit_files(outputs, fits)
     results = fit.fit_batch(model, points, fold_pairs, groups, seeds, threads, device)
+    point_tables = {}
     for group, fold, seed, result in results:
         group_points = select_points(points, group)
         sides = sides_of_fold[fold]
@@ -197,6 +198,8 @@ def fit_point(
         predicted["point"] = in_group[predicted["point"].to_numpy()]
         predicted = predicted.assign(fold=fold, seed=seed)
         io.write_fit(result, alpha_table, law, predicted, **out[group, fold, seed])
+        point_tables[group, fold, seed] = predicted
+    return {tuple(identity): point_tables[tuple(identity)] for identity in fits}  # in file order
 
 
 def diagnose_fit(
@@ -558,15 +561,25 @@ def write_tables_html(inputs, outputs, fits: Fits, point: str) -> None:
             tables.write_table_html(inputs[identity][name], html, kind=name, subtitle=subtitle)
 
 
+def read_point_tables(point_files: Sequence[str], fits: Fits) -> dict[tuple, pd.DataFrame]:
+    """The point predictions of each fit of a batch (``point_files``, in ``fits`` order), by
+    ``(group, fold, seed)``."""
+    return {
+        identity: io.read_parquet(path)
+        for identity, path in layout.per_fit(list(point_files), fits).items()
+    }
+
+
 def _group_predictions(
-    point_files: Sequence[str], fits: Fits, groups: Sequence[str]
+    point_tables: Mapping[tuple, pd.DataFrame], groups: Sequence[str]
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
     """Per group of one (scenario, model, hyper) point, in ``groups`` order: the point
-    predictions of all its fits, the held-out points with their cross-validated predictions
-    and bands, and the query points' D with their bands."""
+    predictions of all its fits (``point_tables``, by ``(group, fold, seed)``), the held-out
+    points with their cross-validated predictions and bands, and the query points' D with
+    their bands."""
     by_group: dict[str, list[pd.DataFrame]] = {group: [] for group in groups}
-    for (group, _, _), path in layout.per_fit(list(point_files), fits).items():
-        by_group[group].append(io.read_parquet(path))
+    for (group, _, _), table in point_tables.items():
+        by_group[group].append(table)
     for group in groups:
         predicted = pd.concat(by_group[group], ignore_index=True)
         held_out = prediction.held_out_table(predicted)
@@ -574,16 +587,16 @@ def _group_predictions(
 
 
 def predict_groups(
-    point_files: Sequence[str],
-    fits: Fits,
+    point_tables: Mapping[tuple, pd.DataFrame],
     groups: Sequence[str],
     title: str,
     outputs: Mapping[str, Sequence[str]],
 ) -> None:
     """Per group of one (scenario, model, hyper) point: the held-out points with their
     cross-validated predictions and bands (``cross_validation``) and the query points' D with
-    their bands (``predictions``)."""
-    tables = zip(groups, _group_predictions(point_files, fits, groups), strict=True)
+    their bands (``predictions``), from the point predictions of its fits (``point_tables``,
+    by ``(group, fold, seed)``: :func:`read_point_tables`)."""
+    tables = zip(groups, _group_predictions(point_tables, groups), strict=True)
     for k, (group, (predicted, held_out, queries)) in enumerate(tables):
         io.write_csv(held_out, outputs["cross_validation"][k])
         io.write_csv(queries, outputs["predictions"][k])
@@ -607,7 +620,8 @@ def predict_figures(
 ) -> None:
     """Per group of one (scenario, model, hyper) point, the figure of measured against
     predicted D (``figures``, in ``groups`` order)."""
-    tables = zip(groups, _group_predictions(point_files, fits, groups), figures, strict=True)
+    point_tables = read_point_tables(point_files, fits)
+    tables = zip(groups, _group_predictions(point_tables, groups), figures, strict=True)
     for group, (predicted, held_out, queries), path in tables:
         figure = plots.measured_vs_predicted(held_out, queries, predicted, f"{title}, {group}")
         io.save_figure(figure, path)
