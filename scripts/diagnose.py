@@ -13,4 +13,5 @@ with io.job_log(snakemake.log[0]):
         dict(snakemake.input.items()),
         dict(snakemake.output.items()),
         snakemake.params.fits,
+        point=", ".join(snakemake.wildcards),
     )

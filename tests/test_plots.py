@@ -152,7 +152,10 @@ def test_steps_diagnose_and_compare_write_every_output(tmp_path):
     names = ["predicted_vs_true", "hist", "residuals_vs_predicted", "qq"]
     outputs = {n: str(tmp_path / "diag" / f"{n}.svg") for n in names}
     outputs |= {n: str(tmp_path / "diag" / f"{n}.csv") for n in ("residual_stats", "shapiro")}
-    steps.diagnose_fit("nn", "pooled", {"predictions": nn[0], "metrics": nn[1]}, outputs)
+    outputs |= {
+        f"{n}_html": str(tmp_path / "diag" / f"{n}.html") for n in ("residual_stats", "shapiro")
+    }
+    steps.diagnose_fit("nn", "pooled", {"predictions": nn[0], "metrics": nn[1]}, outputs, "nn")
     table = pd.read_csv(outputs["residual_stats"])
     assert table["Model"].tolist() == ["NN", "NN"]
     assert sorted(table["Dataset"]) == ["test", "train"]
@@ -162,12 +165,17 @@ def test_steps_diagnose_and_compare_write_every_output(tmp_path):
         for n in ("hist", "residuals_vs_predicted", "qq", "model_vs_model")
     }
     compare |= {n: str(tmp_path / "cmp" / f"{n}.csv") for n in ("diagnostics", "shapiro")}
+    compare |= {
+        f"{n}_html": str(tmp_path / "cmp" / f"{n}.html") for n in ("diagnostics", "shapiro")
+    }
     steps.compare_models(
         {"nn": nn[0], "poly": poly[0]}, {"nn": nn[1], "poly": poly[1]}, "pooled", compare
     )
     assert len(pd.read_csv(compare["diagnostics"])) == 4
     for path in [*outputs.values(), *compare.values()]:
         assert (tmp_path / path).stat().st_size > 0
+    assert "Shapiro" in Path(compare["shapiro_html"]).read_text()
+    assert "<table" in Path(outputs["residual_stats_html"]).read_text()
 
 
 def test_steps_pca_figures(tmp_path, lecture_pairs):
@@ -199,5 +207,6 @@ def test_steps_diagnose_table_in_lecture_order(tmp_path):
         for n in ("predicted_vs_true", "hist", "residuals_vs_predicted", "qq")
     }
     outputs |= {n: str(tmp_path / f"{n}.csv") for n in ("residual_stats", "shapiro")}
+    outputs |= {f"{n}_html": str(tmp_path / f"{n}.html") for n in ("residual_stats", "shapiro")}
     steps.diagnose_fit("nn", "pooled", {"predictions": nn[0], "metrics": nn[1]}, outputs)
     assert pd.read_csv(outputs["residual_stats"])["Dataset"].tolist() == ["train", "test"]

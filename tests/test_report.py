@@ -267,7 +267,7 @@ def test_overview_and_tables_are_byte_stable(report):
         ),
     ]
     before = [f.read_bytes() for f in files]
-    workflow.run("--forcerun", "overview", "compare_tables")
+    workflow.run("--forcerun", "overview", "compare")
     assert [f.read_bytes() for f in files] == before
 
 

@@ -202,11 +202,28 @@ def fit_point(
     return {tuple(identity): point_tables[tuple(identity)] for identity in fits}  # in file order
 
 
+def write_tables(
+    frames: Mapping[str, pd.DataFrame], outputs: Mapping[str, str], subtitle: str
+) -> None:
+    """Each table of ``frames`` as CSV (``outputs[name]``) and as an HTML page for the report
+    (``outputs[name + "_html"]``, made from the CSV, with the title and note of its kind)."""
+    for name, frame in frames.items():
+        io.write_csv(frame, outputs[name])
+        tables.write_table_html(
+            outputs[name], outputs[f"{name}_html"], kind=name, subtitle=subtitle
+        )
+
+
 def diagnose_fit(
-    model: str, title: str, inputs: Mapping[str, str], outputs: Mapping[str, str]
+    model: str,
+    title: str,
+    inputs: Mapping[str, str],
+    outputs: Mapping[str, str],
+    subtitle: str = "",
 ) -> None:
     """Figures and tables of one fit: predicted vs true, residual histogram, residuals vs
-    predicted, QQ plot, the lecture's diagnostics table and Shapiro-Wilk table."""
+    predicted, QQ plot, the lecture's diagnostics table and Shapiro-Wilk table (CSV, and HTML
+    pages with ``subtitle``)."""
     label = family(model).label
     predictions = io.read_parquet(inputs["predictions"])
     metrics = diagnostics.metrics_frame({label: io.read_json(inputs["metrics"])})
@@ -217,19 +234,30 @@ def diagnose_fit(
     io.save_figure(plots.residual_histogram(by_model, title), outputs["hist"])
     io.save_figure(plots.residuals_vs_predicted(by_model, title), outputs["residuals_vs_predicted"])
     io.save_figure(plots.qq_plots(by_model, title), outputs["qq"])
-    io.write_csv(diagnostics.lecture_table(metrics), outputs["residual_stats"])
-    io.write_csv(diagnostics.shapiro_table(metrics), outputs["shapiro"])
+    write_tables(
+        {"residual_stats": diagnostics.lecture_table(metrics),
+         "shapiro": diagnostics.shapiro_table(metrics)},
+        outputs,
+        subtitle,
+    )  # fmt: skip
     log.info("diagnosed %s", title)
 
 
-def diagnose_fits(model: str, hyper: str, inputs, outputs, fits: Fits) -> None:
+def _fit_subtitle(point: str, group: str, fold: int, seed: int) -> str:
+    """The subtitle of a fit's table pages: its point (scenario, model, hyper), group, fold and
+    seed."""
+    return f"{point}, group {group}, fold {fold}, seed {seed}"
+
+
+def diagnose_fits(model: str, hyper: str, inputs, outputs, fits: Fits, point: str = "") -> None:
     """:func:`diagnose_fit` for each fit of a batch (``inputs``, ``outputs``: named per-fit file
-    lists in ``fits`` order)."""
+    lists in ``fits`` order) of the point ``point`` (scenario, model, hyper, for the tables)."""
     inputs = per_fit_files(inputs, fits)
     for identity, fit_outputs in per_fit_files(outputs, fits).items():
         group, fold, seed = identity
         title = f"{hyper}, {group}, fold {fold}, seed {seed}"
-        diagnose_fit(model, title, inputs[identity], fit_outputs)
+        subtitle = _fit_subtitle(point, group, fold, seed)
+        diagnose_fit(model, title, inputs[identity], fit_outputs, subtitle)
 
 
 def compare_models(
@@ -237,16 +265,22 @@ def compare_models(
     metrics_files: Mapping[str, str],
     title: str,
     outputs: Mapping[str, str],
+    subtitle: str = "",
 ) -> None:
     """The lecture's side-by-side diagnostics of two models on the same pairs (its NN vs poly);
-    ``predictions_files``, ``metrics_files``: per model name, in the order (x, y) to draw."""
+    ``predictions_files``, ``metrics_files``: per model name, in the order (x, y) to draw; its
+    tables as CSV and HTML pages with ``subtitle``."""
     labels = {model: family(model).label for model in predictions_files}
     predictions = {labels[m]: io.read_parquet(path) for m, path in predictions_files.items()}
     metrics = diagnostics.metrics_frame(
         {labels[m]: io.read_json(path) for m, path in metrics_files.items()}
     )
-    io.write_csv(diagnostics.lecture_table(metrics), outputs["diagnostics"])
-    io.write_csv(diagnostics.shapiro_table(metrics), outputs["shapiro"])
+    write_tables(
+        {"diagnostics": diagnostics.lecture_table(metrics),
+         "shapiro": diagnostics.shapiro_table(metrics)},
+        outputs,
+        subtitle,
+    )  # fmt: skip
     io.save_figure(plots.residual_histogram(predictions, title), outputs["hist"])
     io.save_figure(
         plots.residuals_vs_predicted(predictions, title), outputs["residuals_vs_predicted"]
@@ -256,8 +290,11 @@ def compare_models(
     io.save_figure(plots.model_vs_model(x, y, x_label, y_label), outputs["model_vs_model"])
 
 
-def compare_fits(models: Sequence[str], hypers: str, inputs, outputs, fits: Fits) -> None:
-    """:func:`compare_models` for each fit of a batch; ``inputs`` named ``<a|b>_<file>``."""
+def compare_fits(
+    models: Sequence[str], hypers: str, inputs, outputs, fits: Fits, point: str = ""
+) -> None:
+    """:func:`compare_models` for each fit of a batch; ``inputs`` named ``<a|b>_<file>``;
+    ``point``: the scenario and both models' points, for the tables."""
     inputs = per_fit_files(inputs, fits)
     for identity, fit_outputs in per_fit_files(outputs, fits).items():
         group, fold, seed = identity
@@ -267,6 +304,7 @@ def compare_fits(models: Sequence[str], hypers: str, inputs, outputs, fits: Fits
             {model: files[f"{side}_metrics"] for side, model in zip("ab", models, strict=True)},
             f"{hypers}, {group}, fold {fold}, seed {seed}",
             fit_outputs,
+            _fit_subtitle(point, group, fold, seed),
         )
 
 
@@ -549,16 +587,6 @@ def overview(
     io.save_figure(figure, outputs["overview"])
     tables.write_table_html(inputs["summary"], outputs["summary"], kind="summary")
     tables.write_frame_html(recovery_table, outputs["recovery"], kind="recovery")
-
-
-def write_tables_html(inputs, outputs, fits: Fits, point: str) -> None:
-    """The CSV tables of each fit or comparison of a batch as HTML pages."""
-    inputs = per_fit_files(inputs, fits)
-    for identity, fit_outputs in per_fit_files(outputs, fits).items():
-        group, fold, seed = identity
-        for name, html in fit_outputs.items():
-            subtitle = f"{point}, group {group}, fold {fold}, seed {seed}"
-            tables.write_table_html(inputs[identity][name], html, kind=name, subtitle=subtitle)
 
 
 def read_point_tables(point_files: Sequence[str], fits: Fits) -> dict[tuple, pd.DataFrame]:

@@ -470,9 +470,7 @@ def run_jobs():
         "predict_figure": figure_models,
         "diagnose": figure_models,
         "recover": figure_models,
-        "fit_tables": figure_models,
         "compare": figure_compares,
-        "compare_tables": figure_compares,
         **{
             name: [
                 {"scenario": scenario, "fold": fold}

@@ -1,6 +1,6 @@
 # The lecture's side-by-side diagnostics of two models (config compare: its NN and polynomial),
 # and its PCA: one job per (scenario, hyper-parameters of each model), files per group, fold
-# and seed; beside the PCA, the PCoA of the pairs that the lecture suggests (config pcoa).
+# and seed, its tables also as HTML pages for the report; beside the PCA, the PCoA of the pairs that the lecture suggests (config pcoa).
 
 
 rule compare:
@@ -9,6 +9,20 @@ rule compare:
     output:
         diagnostics=per_fit(COMPARE_DIR, "diagnostics.csv", FIGURE_FITS),
         shapiro=per_fit(COMPARE_DIR, "shapiro.csv", FIGURE_FITS),
+        diagnostics_html=report_fit_files(
+            COMPARE_DIR,
+            "diagnostics.html",
+            "compare_diagnostics.rst",
+            "compare",
+            "Table 1 diagnostics",
+        ),
+        shapiro_html=report_fit_files(
+            COMPARE_DIR,
+            "shapiro.html",
+            "compare_shapiro.rst",
+            "compare",
+            "Table 2 Shapiro-Wilk",
+        ),
         hist=report_fit_files(
             COMPARE_DIR,
             "hist.svg",

@@ -1,5 +1,7 @@
 # The lecture's residual diagnostics of each fit that gets figures (config: figures): one job per
-# (scenario, model, hyper-parameters), one file of each kind per group, fold and seed.
+# (scenario, model, hyper-parameters), one file of each kind per group, fold and seed; its tables
+# as CSV and as HTML pages for the report (which shows HTML inline but offers CSV only as a
+# download).
 
 
 rule diagnose:
@@ -27,6 +29,16 @@ rule diagnose:
         qq=report_fit_files(FIT_DIR, "qq.svg", "fit_qq.rst", "fits", "Fig. 5 QQ plot"),
         residual_stats=per_fit(FIT_DIR, "residual_stats.csv", FIGURE_FITS),
         shapiro=per_fit(FIT_DIR, "shapiro.csv", FIGURE_FITS),
+        residual_stats_html=report_fit_files(
+            FIT_DIR,
+            "residual_stats.html",
+            "fit_residual_stats.rst",
+            "fits",
+            "Table 1 diagnostics",
+        ),
+        shapiro_html=report_fit_files(
+            FIT_DIR, "shapiro.html", "fit_shapiro.rst", "fits", "Table 2 Shapiro-Wilk"
+        ),
     log:
         f"{LOG_DIR}/diagnose/{{model}}/{{hyper}}.log",
     benchmark:
