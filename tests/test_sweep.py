@@ -96,10 +96,7 @@ def test_adding_a_scenario_value_runs_only_the_new_point(swept):
 def test_adding_a_width_runs_only_the_new_fits(swept):
     jobs = _changed(swept, lambda c: c["sweep"]["nn"]["width"].append(32))
     # one new fit per scenario; its figures only at the reference scenario
-    assert jobs == {
-        "fit": 2, "recover": 1, "predict_figure": 1, "diagnose": 1, "compare": 1,
-        **SUMMARY_JOBS,
-    }  # fmt: skip
+    assert jobs == {"fit": 2, "diagnose": 1, "compare": 1, **SUMMARY_JOBS}
 
 
 def test_removing_a_value_reruns_only_aggregation(swept):

@@ -249,6 +249,13 @@ def _fit_subtitle(point: str, group: str, fold: int, seed: int) -> str:
     return f"{point}, group {group}, fold {fold}, seed {seed}"
 
 
+# The per-fit outputs of diagnose_fit, by name.
+DIAGNOSE_OUTPUTS = (
+    "predicted_vs_true", "hist", "residuals_vs_predicted", "qq",
+    "residual_stats", "shapiro", "residual_stats_html", "shapiro_html",
+)  # fmt: skip
+
+
 def diagnose_fits(model: str, hyper: str, inputs, outputs, fits: Fits, point: str = "") -> None:
     """:func:`diagnose_fit` for each fit of a batch (``inputs``, ``outputs``: named per-fit file
     lists in ``fits`` order) of the point ``point`` (scenario, model, hyper, for the tables)."""

@@ -403,14 +403,9 @@ def figure_targets():
                 targets += _formatted(rule_outputs, scenario=scenario, fold=fold)
         for model in MODELS:
             for hyper in HYPERS[model].instance_patterns:
-                for rule_outputs in (
-                    rules.diagnose.output,
-                    rules.recover.output,
-                    rules.predict_figure.output,
-                ):
-                    targets += _formatted(
-                        rule_outputs, scenario=scenario, model=model, hyper=hyper
-                    )
+                targets += _formatted(
+                    rules.diagnose.output, scenario=scenario, model=model, hyper=hyper
+                )
         targets += compare_targets(scenario)
     return targets
 
@@ -467,9 +462,7 @@ def run_jobs():
         "pair": scenarios,
         "fit": _fit_jobs(),
         "predict": [] if FIT_BATCHED else _model_jobs(SCENARIO_PATHS),
-        "predict_figure": figure_models,
         "diagnose": figure_models,
-        "recover": figure_models,
         "compare": figure_compares,
         **{
             name: [

@@ -1,8 +1,8 @@
 # Predictions of D: per (scenario, model, hyper), the cross-validated predictions of the held-out
 # points with their bands and the query points' D (config predict), per group (written by the
-# fit job with batch: point, by rule predict with batch: fit); at the figure
-# scenarios, the figure of measured against predicted D; aggregate_predictions tables the
-# cross-validated errors.
+# fit job with batch: point, by rule predict with batch: fit; at the figure scenarios, rule
+# diagnose draws measured against predicted D); aggregate_predictions tables the cross-validated
+# errors.
 
 
 if not FIT_BATCHED:  # with batch: point, the fit job writes these tables
@@ -29,37 +29,6 @@ if not FIT_BATCHED:  # with batch: point, the fit job writes these tables
             groups=GROUPS,
         script:
             "../../scripts/predict.py"
-
-
-rule predict_figure:
-    input:
-        points=per_fit(FIT_DIR, "point_predictions.parquet", GROUP_FIGURE_FITS),
-        cross_validation=prediction_tables("cross_validation.csv"),
-        predictions=prediction_tables("predictions.csv"),
-    output:
-        figure=report_group_files(
-            f"{GROUP_DIR}/measured_vs_predicted.svg",
-            FIGURE_GROUPS,
-            "measured_vs_predicted.rst",
-            "prediction",
-            "measured vs predicted D",
-        ),
-    log:
-        f"{LOG_DIR}/predict_figure/{{model}}/{{hyper}}.log",
-    benchmark:
-        f"{LOG_DIR}/benchmarks/predict_figure/{{model}}/{{hyper}}.tsv"
-    priority: FOLLOW_UP_PRIORITY
-    conda:
-        CONDA_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        fits=GROUP_FIGURE_FITS,
-        groups=FIGURE_GROUPS,
-    script:
-        "../../scripts/predict_figure.py"
 
 
 localrules:

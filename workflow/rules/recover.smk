@@ -1,39 +1,8 @@
 # Scaling-law recovery.  Each fit job fits the law's parameters to the alpha(T - Tg) its fit
 # implies (scaling_law.json beside the fit); aggregate_recovery summarises them over seeds and
-# folds against the truth.  The recover rule draws, per (scenario, model, hyper) of the figure
+# folds against the truth.  Rule diagnose draws, per (scenario, model, hyper) of the figure
 # scenarios, alpha against T - Tg for each group of the figures (config figures.groups), every
 # seed overlaid.
-
-
-rule recover:
-    input:
-        alpha=per_fit(FIT_DIR, "alpha.parquet", GROUP_FIGURE_FITS),
-    output:
-        figures=report_group_files(
-            f"{GROUP_DIR}/alpha_vs_T.svg",
-            FIGURE_GROUPS,
-            "recovery_alpha_vs_T.rst",
-            "recovery",
-            "alpha vs T - Tg",
-        ),
-    log:
-        f"{LOG_DIR}/recover/{{model}}/{{hyper}}.log",
-    benchmark:
-        f"{LOG_DIR}/benchmarks/recover/{{model}}/{{hyper}}.tsv"
-    priority: FOLLOW_UP_PRIORITY
-    conda:
-        CONDA_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        groups=FIGURE_GROUPS,
-        law=LAW_PARAMS,
-        truth=scaling_law_truth,
-        polymers=POLYMER_PARAMS,
-    script:
-        "../../scripts/recover.py"
 
 
 localrules:
