@@ -202,11 +202,16 @@ def fit_point(
     return {tuple(identity): point_tables[tuple(identity)] for identity in fits}  # in file order
 
 
-def write_tables(
-    frames: Mapping[str, pd.DataFrame], outputs: Mapping[str, str], subtitle: str
+def write_diagnostic_tables(
+    metrics: pd.DataFrame, lecture_name: str, outputs: Mapping[str, str], subtitle: str
 ) -> None:
-    """Each table of ``frames`` as CSV (``outputs[name]``) and as an HTML page for the report
+    """The lecture's diagnostics table of ``metrics`` (named ``lecture_name``) and its
+    Shapiro-Wilk table, each as CSV (``outputs[name]``) and as an HTML page for the report
     (``outputs[name + "_html"]``, made from the CSV, with the title and note of its kind)."""
+    frames = {
+        lecture_name: diagnostics.lecture_table(metrics),
+        "shapiro": diagnostics.shapiro_table(metrics),
+    }
     for name, frame in frames.items():
         io.write_csv(frame, outputs[name])
         tables.write_table_html(
@@ -234,12 +239,7 @@ def diagnose_fit(
     io.save_figure(plots.residual_histogram(by_model, title), outputs["hist"])
     io.save_figure(plots.residuals_vs_predicted(by_model, title), outputs["residuals_vs_predicted"])
     io.save_figure(plots.qq_plots(by_model, title), outputs["qq"])
-    write_tables(
-        {"residual_stats": diagnostics.lecture_table(metrics),
-         "shapiro": diagnostics.shapiro_table(metrics)},
-        outputs,
-        subtitle,
-    )  # fmt: skip
+    write_diagnostic_tables(metrics, "residual_stats", outputs, subtitle)
     log.info("diagnosed %s", title)
 
 
@@ -282,12 +282,7 @@ def compare_models(
     metrics = diagnostics.metrics_frame(
         {labels[m]: io.read_json(path) for m, path in metrics_files.items()}
     )
-    write_tables(
-        {"diagnostics": diagnostics.lecture_table(metrics),
-         "shapiro": diagnostics.shapiro_table(metrics)},
-        outputs,
-        subtitle,
-    )  # fmt: skip
+    write_diagnostic_tables(metrics, "diagnostics", outputs, subtitle)
     io.save_figure(plots.residual_histogram(predictions, title), outputs["hist"])
     io.save_figure(
         plots.residuals_vs_predicted(predictions, title), outputs["residuals_vs_predicted"]
