@@ -1,4 +1,5 @@
-"""A run ends when its last job does: the end hooks cancel the scheduler's pending re-runs."""
+"""A run ends when its last job does: the end hooks cancel the scheduler's pending re-runs; a run
+served by the warm worker samples its jobs' benchmarks sparsely."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import threading
 import time
 
 import pytest
+from snakemake.benchmark import ScheduledPeriodicTimer
 from snakemake_runner import Workflow, tiny_config
 
 from contrastive_gs import scheduling
@@ -19,6 +21,33 @@ def test_pending_timers_are_cancelled_and_never_fire():
     timer.join(timeout=5)
     assert not timer.is_alive()
     assert not fired.is_set()
+
+
+def samples_in(seconds: float) -> int:
+    """How many samples Snakemake's benchmark timer takes of a job that runs ``seconds``."""
+
+    class Counter(ScheduledPeriodicTimer):
+        samples = 0
+
+        def work(self):
+            Counter.samples += 1
+
+    timer = Counter(interval=30)
+    timer.start()
+    time.sleep(seconds)
+    timer.cancel()
+    return Counter.samples
+
+
+def test_benchmarks_sample_every_interval_set_and_the_old_one_comes_back():
+    sparse = scheduling.WARM_BENCHMARK_INTERVAL_S
+    snakemakes = scheduling.sample_benchmarks_every(sparse)
+    try:
+        assert snakemakes == 0.5
+        assert samples_in(1.6) == 1  # at the start only
+    finally:
+        assert scheduling.sample_benchmarks_every(snakemakes) == sparse
+    assert samples_in(1.6) >= 3  # every 0.5 s
 
 
 @pytest.mark.workflow

@@ -123,23 +123,31 @@ CONDA_ENV = "../../envs/contrastive-gs.yaml"
 
 
 WARM_WORKERS = []  # the run's warm worker, while it runs (contrastive_gs.warm_worker)
+BENCHMARK_INTERVALS = []  # Snakemake's benchmark sampling interval before the warm worker's run
 
 
 def start_warm_worker():
     """onstart: where the jobs run on this machine (not submitted) and config's warm_worker is
-    on, start the process whose forks run every job's script without its imports; else no
-    job hands over, even to a worker this process inherited from an outer run."""
+    on, start the process whose forks run every job's script without its imports, and sample
+    the jobs' thin clients sparsely (see contrastive_gs.scheduling); else no job hands over,
+    even to a worker this process inherited from an outer run."""
     os.environ.pop(warm_worker.ADDRESS_VARIABLE, None)
     if config["warm_worker"] and workflow.local_exec:
         worker = warm_worker.start(layout.WARM_WORKER_LOG)
-        WARM_WORKERS.extend([worker] if worker else [])
+        if worker:
+            WARM_WORKERS.append(worker)
+            interval = scheduling.sample_benchmarks_every(scheduling.WARM_BENCHMARK_INTERVAL_S)
+            BENCHMARK_INTERVALS.append(interval)
 
 
 def end_run():
-    """onsuccess and onerror: end the run's warm worker, and cancel the scheduler's pending
-    re-evaluations so that the run exits now (see contrastive_gs.scheduling)."""
+    """onsuccess and onerror: end the run's warm worker, restore Snakemake's benchmark
+    sampling, and cancel the scheduler's pending re-evaluations so that the run exits now (see
+    contrastive_gs.scheduling)."""
     while WARM_WORKERS:
         WARM_WORKERS.pop().stop()
+    while BENCHMARK_INTERVALS:
+        scheduling.sample_benchmarks_every(BENCHMARK_INTERVALS.pop())
     scheduling.cancel_pending_timers()
 
 
