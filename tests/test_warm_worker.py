@@ -1,6 +1,7 @@
 """The warm worker: a script hands its job over and exits with the job's status; the job runs in a
 fork of the worker, with the client's streams, directory and environment; a killed client kills
-its job; a job sent while the worker still imports waits for it; a job the worker cannot run as
+its job; a job sent while the worker still imports runs in a fork of it (a stand-in) at once; a
+job the worker cannot run as
 its own process would is run by the client itself; the child's usage ends the job's log; a run
 gives the same results with and without a worker."""
 
@@ -32,7 +33,8 @@ hand_over(snakemake, __file__)
 
 import torch  # preloaded by the worker
 
-print(f"job pid {{os.getpid()}} cwd {{os.getcwd()}} answer {{os.environ.get('ANSWER')}}")
+print(f"job pid {{os.getpid()}} parent {{os.getppid()}} cwd {{os.getcwd()}} "
+      f"answer {{os.environ.get('ANSWER')}}")
 {body}
 """
 
@@ -92,15 +94,26 @@ def test_a_job_runs_in_a_fork_of_the_worker_with_the_clients_streams_and_environ
     assert 0 <= cpu_time_s < 60 and max_rss_mb > 50  # the worker's libraries are resident
 
 
-def test_a_job_sent_while_the_worker_imports_waits_for_it(tmp_path, monkeypatch):
+def test_a_job_sent_while_the_worker_imports_runs_at_once_in_a_stand_in(tmp_path, monkeypatch):
     monkeypatch.delenv(warm_worker.ADDRESS_VARIABLE, raising=False)  # restored afterwards
-    started = warm_worker.start(tmp_path / "worker.log")
+    log = tmp_path / "worker.log"
+    started = warm_worker.start(log)
     try:
         assert Path(started.address).exists()  # start() returns once the worker listens
         client = _client(_script(tmp_path), tmp_path / "job.log")  # before its imports end
         stdout, stderr = client.communicate(timeout=120)
         assert client.returncode == 0, stderr
-        assert _job_pid(stdout) != client.pid  # queued for the worker, not run on its own
+        assert _job_pid(stdout) != client.pid  # queued for the worker, not run on its own...
+        stand_in = int(stdout.split("parent ")[1].split()[0])
+        assert stand_in != started.process.pid  # ...and run by the stand-in
+        deadline = time.monotonic() + 120
+        while log.read_text().count("imported") < 2 or Path(f"/proc/{stand_in}").exists():
+            assert time.monotonic() < deadline, "the stand-in outlived the worker's imports"
+            time.sleep(0.2)  # once the worker has imported its libraries, the stand-in is gone
+        client = _client(_script(tmp_path), tmp_path / "job.log")
+        stdout, stderr = client.communicate(timeout=120)
+        assert client.returncode == 0, stderr
+        assert f"parent {started.process.pid} " in stdout  # the worker serves from then on
     finally:
         started.stop()
 

@@ -30,6 +30,7 @@ This module imports only the standard library, so a client costs ~0.05 s.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import importlib
@@ -39,6 +40,7 @@ import pkgutil
 import re
 import resource
 import runpy
+import select
 import shutil
 import signal
 import socket
@@ -168,9 +170,10 @@ def serve(address: str, parent_pid: int) -> None:
     removed at the end), until SIGTERM or until process ``parent_pid`` (Snakemake) is gone.
 
     The socket listens at once, so no job starts on its own while the worker imports: jobs wait
-    in its queue while it imports every module of this package (what every job imports), and
-    are served from then on; it imports :data:`PRELOADED_LIBRARIES` one at a time whenever no
-    job waits (a job served before then imports what it needs of them itself)."""
+    in its queue while it imports every module of this package (what every job imports, ~2 s).
+    From then on no job waits: a fork of the worker (:func:`_stand_in`) serves the jobs while the
+    worker imports :data:`PRELOADED_LIBRARIES` (~5 s; a job served by the stand-in imports what
+    it needs of them itself), and the worker serves them once it has."""
     started = time.perf_counter()
 
     def end(*_: Any) -> None:  # at once: tearing down torch and the rest would take ~1 s
@@ -183,22 +186,13 @@ def serve(address: str, parent_pid: int) -> None:
         listener.listen(64)
         own_fingerprint = fingerprint()
         _import_package()
-        libraries = list(PRELOADED_LIBRARIES)
         _log_imports(started, f"; serving {address}")
+        _import_libraries_while_a_stand_in_serves(listener, own_fingerprint)
+        _log_imports(started)
+        listener.settimeout(1.0)  # to look at the parent at least once a second
         while os.getppid() == parent_pid:
             _reap_children()
-            listener.settimeout(0 if libraries else 1.0)  # importing: only a look at the queue
-            try:
-                connection, _ = listener.accept()
-            except (BlockingIOError, TimeoutError, InterruptedError):
-                if libraries:
-                    _import_next(libraries, started)
-                continue
-            gc.freeze()  # no collection in a child walks (and so copies) the worker's objects
-            if os.fork() == 0:
-                listener.close()
-                _run_child(connection, own_fingerprint)  # never returns
-            connection.close()
+            _serve_next(listener, own_fingerprint)
     end()
 
 
@@ -210,11 +204,52 @@ def _import_package() -> None:
         importlib.import_module(module.name)
 
 
-def _import_next(libraries: list[str], started: float) -> None:
-    """Import the first of ``libraries`` and drop it from the list; log when none is left."""
-    importlib.import_module(libraries.pop(0))
-    if not libraries:
-        _log_imports(started)
+def _import_libraries_while_a_stand_in_serves(
+    listener: socket.socket, own_fingerprint: str
+) -> None:
+    """Import :data:`PRELOADED_LIBRARIES` while a fork of this process serves the jobs sent to
+    ``listener``; the stand-in stops once they are imported (this process closes their pipe)."""
+    imported_read, imported_write = os.pipe()
+    gc.freeze()
+    if os.fork() == 0:
+        os.close(imported_write)
+        _stand_in(listener, own_fingerprint, imported_read)  # never returns
+    os.close(imported_read)
+    for library in PRELOADED_LIBRARIES:
+        importlib.import_module(library)
+    os.close(imported_write)
+
+
+def _stand_in(listener: socket.socket, own_fingerprint: str, imported: int) -> None:
+    """Serve the jobs sent to ``listener`` until pipe ``imported`` closes (the worker has
+    imported its libraries, or is gone); then wait for the jobs it started, and exit."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the worker's handler would remove its socket
+    listener.settimeout(0)  # both processes accept from it: never block on a taken connection
+    while imported not in select.select([listener, imported], [], [])[0]:
+        _reap_children()
+        _serve_next(listener, own_fingerprint, imported)
+    listener.close()
+    with contextlib.suppress(ChildProcessError):
+        while True:
+            os.wait()
+    os._exit(0)
+
+
+def _serve_next(listener: socket.socket, own_fingerprint: str, *inherited: int) -> None:
+    """Accept the next job sent to ``listener`` (waiting up to its timeout) and fork a child that
+    runs it; return at once where none came. The child closes the file descriptors
+    ``inherited`` that it needs not."""
+    try:
+        connection, _ = listener.accept()
+    except (BlockingIOError, TimeoutError, InterruptedError):
+        return
+    gc.freeze()  # no collection in a child walks (and so copies) the worker's objects
+    if os.fork() == 0:
+        listener.close()
+        for descriptor in inherited:
+            os.close(descriptor)
+        _run_child(connection, own_fingerprint)  # never returns
+    connection.close()
 
 
 def _log_imports(started: float, suffix: str = "") -> None:
