@@ -123,7 +123,7 @@ CONDA_ENV = "../../envs/contrastive-gs.yaml"
 
 
 WARM_WORKERS = []  # the run's warm worker, while it runs (contrastive_gs.warm_worker)
-BENCHMARK_INTERVALS = []  # Snakemake's benchmark sampling interval before the warm worker's run
+BENCHMARK_INTERVALS = []  # Snakemake's benchmark sampling before the warm worker's run
 
 
 def start_warm_worker():
@@ -136,8 +136,8 @@ def start_warm_worker():
         worker = warm_worker.start(layout.WARM_WORKER_LOG)
         if worker:
             WARM_WORKERS.append(worker)
-            interval = scheduling.sample_benchmarks_every(scheduling.WARM_BENCHMARK_INTERVAL_S)
-            BENCHMARK_INTERVALS.append(interval)
+            sparse = scheduling.WARM_BENCHMARK_INTERVAL_S
+            BENCHMARK_INTERVALS.append(scheduling.sample_benchmarks_every(sparse))
 
 
 def end_run():
