@@ -67,10 +67,14 @@ THREAD_VARIABLES = (
 # Read at import time: a job whose values differ from the worker's runs in its own process.
 IMPORT_TIME_VARIABLES = THREAD_VARIABLES + ("PYTHONHASHSEED", "MPLBACKEND", "CUDA_VISIBLE_DEVICES")
 # Imported by the worker besides every module of this package: what the jobs import (lazily,
-# inside functions), but pyoperon and sympy, which only rule symbolic needs.
+# inside functions), but pyoperon and sympy, which only rule symbolic needs.  In the order a
+# run's jobs need them: every job unpickles its `snakemake` object, the data jobs write Parquet,
+# and the first jobs after them draw ordinations (skbio, which imports scipy and torch: 3-4 s).
 PRELOADED_LIBRARIES = (
-    "torch",
+    "snakemake.iocontainers",  # to unpickle the job's `snakemake` object
     "pyarrow.parquet",
+    "skbio",
+    "torch",
     "scipy.stats",
     "scipy.optimize",
     "scipy.spatial.distance",
@@ -80,9 +84,7 @@ PRELOADED_LIBRARIES = (
     "sklearn.pipeline",
     "sklearn.preprocessing",
     "statsmodels.api",
-    "skbio",
     "matplotlib.pyplot",
-    "snakemake.iocontainers",  # to unpickle the job's `snakemake` object
 )
 USAGE_LINE = "warm worker: cpu_time {cpu_time_s:.3f} s, max_rss {max_rss_mb:.1f} MB"
 USAGE_PATTERN = re.compile(r"warm worker: cpu_time ([0-9.]+) s, max_rss ([0-9.]+) MB$")
@@ -171,9 +173,10 @@ def serve(address: str, parent_pid: int) -> None:
 
     The socket listens at once, so no job starts on its own while the worker imports: jobs wait
     in its queue while it imports every module of this package (what every job imports, ~2 s).
-    From then on no job waits: a fork of the worker (:func:`_stand_in`) serves the jobs while the
-    worker imports :data:`PRELOADED_LIBRARIES` (~5 s; a job served by the stand-in imports what
-    it needs of them itself), and the worker serves them once it has."""
+    From then on no job waits: forks of the worker (:func:`_stand_in`) serve the jobs while the
+    worker imports :data:`PRELOADED_LIBRARIES` (~5 s), each fork holding the libraries imported
+    so far (a job imports the others it needs itself), and the worker serves them once it
+    has."""
     started = time.perf_counter()
 
     def end(*_: Any) -> None:  # at once: tearing down torch and the rest would take ~1 s
@@ -187,7 +190,7 @@ def serve(address: str, parent_pid: int) -> None:
         own_fingerprint = fingerprint()
         _import_package()
         _log_imports(started, f"; serving {address}")
-        _import_libraries_while_a_stand_in_serves(listener, own_fingerprint)
+        _import_libraries_while_stand_ins_serve(listener, own_fingerprint)
         _log_imports(started)
         listener.settimeout(1.0)  # to look at the parent at least once a second
         while os.getppid() == parent_pid:
@@ -204,20 +207,19 @@ def _import_package() -> None:
         importlib.import_module(module.name)
 
 
-def _import_libraries_while_a_stand_in_serves(
-    listener: socket.socket, own_fingerprint: str
-) -> None:
-    """Import :data:`PRELOADED_LIBRARIES` while a fork of this process serves the jobs sent to
-    ``listener``; the stand-in stops once they are imported (this process closes their pipe)."""
-    imported_read, imported_write = os.pipe()
-    gc.freeze()
-    if os.fork() == 0:
-        os.close(imported_write)
-        _stand_in(listener, own_fingerprint, imported_read)  # never returns
-    os.close(imported_read)
+def _import_libraries_while_stand_ins_serve(listener: socket.socket, own_fingerprint: str) -> None:
+    """Import :data:`PRELOADED_LIBRARIES` one by one while forks of this process serve the jobs
+    sent to ``listener``: a fresh fork (a stand-in) before each import, holding every library
+    imported so far; a stand-in stops once that import is done (this process closes its pipe)."""
     for library in PRELOADED_LIBRARIES:
+        imported_read, imported_write = os.pipe()
+        gc.freeze()
+        if os.fork() == 0:
+            os.close(imported_write)
+            _stand_in(listener, own_fingerprint, imported_read)  # never returns
+        os.close(imported_read)
         importlib.import_module(library)
-    os.close(imported_write)
+        os.close(imported_write)
 
 
 def _stand_in(listener: socket.socket, own_fingerprint: str, imported: int) -> None:

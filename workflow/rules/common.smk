@@ -293,9 +293,13 @@ IDENTIFIABILITY = cgs_config.canonical(
 # jobs that follow fits (figures, tables, predictions), as soon as their fits are done; then the
 # fits, those of the figure scenarios first (so that their figures are drawn while the other fits
 # run), and the heaviest first, so that a sweep ends neither on one long fit while the other
-# cores idle nor on a queue of figures.  The summaries of the whole run have priority 0.
+# cores idle nor on a queue of figures.  The figures of the pairs (PCA, PCoA) come after the
+# figure scenarios' fits: by then the warm worker holds every library they import (skbio imports
+# scipy and torch, 3-4 s), which a job run by one of its stand-ins imports itself.  The
+# summaries of the whole run have priority 0.
 DATA_PRIORITY = 3
 FOLLOW_UP_PRIORITY = 2
+PAIR_FIGURE_PRIORITY = 1
 
 
 def fit_priority(wildcards):

@@ -79,7 +79,7 @@ rule pca:
         f"{LOG_DIR}/pca/fold~{{fold}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/pca/fold~{{fold}}.tsv"
-    priority: FOLLOW_UP_PRIORITY
+    priority: PAIR_FIGURE_PRIORITY
     conda:
         CONDA_ENV
     threads: 1
@@ -107,7 +107,7 @@ rule pcoa:
         f"{LOG_DIR}/pcoa/fold~{{fold}}.log",
     benchmark:
         f"{LOG_DIR}/benchmarks/pcoa/fold~{{fold}}.tsv"
-    priority: FOLLOW_UP_PRIORITY
+    priority: PAIR_FIGURE_PRIORITY
     conda:
         CONDA_ENV
     threads: 1
