@@ -69,12 +69,13 @@ IMPORT_TIME_VARIABLES = THREAD_VARIABLES + ("PYTHONHASHSEED", "MPLBACKEND", "CUD
 # Imported by the worker besides every module of this package: what the jobs import (lazily,
 # inside functions), but pyoperon and sympy, which only rule symbolic needs.  In the order a
 # run's jobs need them: every job unpickles its `snakemake` object, the data jobs write Parquet,
-# and the first jobs after them draw ordinations (skbio, which imports scipy and torch: 3-4 s).
+# the first jobs after them train networks (torch, ~1.6 s), and the ordinations of the pairs,
+# scheduled after the figure scenarios' fits, import skbio (with scipy: ~1.5 s more).
 PRELOADED_LIBRARIES = (
     "snakemake.iocontainers",  # to unpickle the job's `snakemake` object
     "pyarrow.parquet",
-    "skbio",
     "torch",
+    "skbio",
     "scipy.stats",
     "scipy.optimize",
     "scipy.spatial.distance",
