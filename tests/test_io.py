@@ -82,6 +82,22 @@ def test_parquet_round_trip(tmp_path):
     pd.testing.assert_frame_equal(io.read_parquet(path, columns=["x"]), frame[["x"]])
 
 
+def test_parquet_bytes_are_those_of_pandas(tmp_path):
+    """write_parquet writes the bytes of DataFrame.to_parquet(index=False), for a long table too
+    (one that pandas would convert on a thread pool)."""
+    n = 5000
+    frame = pd.DataFrame(
+        {
+            "i": np.arange(n, dtype=np.int32),
+            "y": np.linspace(-1.0, 1.0, n),
+            "split": np.where(np.arange(n) % 5 == 0, "test", "train"),
+        }
+    )
+    io.write_parquet(frame, tmp_path / "ours.parquet")
+    frame.to_parquet(tmp_path / "pandas.parquet", index=False)
+    assert (tmp_path / "ours.parquet").read_bytes() == (tmp_path / "pandas.parquet").read_bytes()
+
+
 def test_read_parquet_truncated_file_names_it(tmp_path):
     """A truncated Parquet file raises ValueError whose message names the file."""
     path = tmp_path / "broken.parquet"
