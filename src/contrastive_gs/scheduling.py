@@ -18,9 +18,9 @@ which writes its CPU time and peak memory at the end of the job's log
 Snakemake samples a job's process tree every 0.5 s for its first 15 s (a psutil scan of every
 process, ~6 ms of the main process's CPU each), then every 30 s: in the reference sweep, 4-8 s
 of the main process's CPU (15.8-19.2 s against 11.5-11.9 s), taken from the fits to measure
-nothing.  Such a
-run samples every :data:`WARM_BENCHMARK_INTERVAL_S` (:func:`sample_benchmarks_every`); the wall
-time is measured apart from the samples, so it stays exact.
+nothing.  Such a run samples every :data:`WARM_BENCHMARK_INTERVAL_S`
+(:func:`sample_benchmarks_every`); the wall time is measured apart from the samples, so it stays
+exact.
 """
 
 from __future__ import annotations
